@@ -1,0 +1,76 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { AuthContext } from './domain/auth.js';
+import { ApiError, toApiError } from './errors.js';
+import { acceptClientRequestId, newRequestId } from './lib/ids.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { healthRoutes } from './routes/health.js';
+import { imageRoutes } from './routes/images.js';
+import { openapiRoutes, SWAGGER_OPTIONS } from './routes/openapi.js';
+import { proxyImageRoutes } from './routes/proxy-images.js';
+import { buildServices, type AppDeps, type Services } from './services.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export type App = FastifyInstance;
+
+/** Builds the whole server without listening: tests inject, server.ts listens. */
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  const services = buildServices(config, deps);
+  const app = Fastify({
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
+    requestIdHeader: false,
+    genReqId: (req) => acceptClientRequestId(req.headers['x-request-id']) ?? newRequestId(),
+    bodyLimit: config.jsonBodyLimitBytes,
+    // Bodies are JSON: a string "2" for `n` is the client's bug, so no coercion, and
+    // unknown routing fields are reported, not silently dropped.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Every body this API takes is JSON (multipart arrives with the edits routes).
+  app.removeContentTypeParser('text/plain');
+  app.decorate('services', services);
+  app.decorateRequest('auth', null);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500 && !(err instanceof ApiError)) req.log.error({ err }, 'unhandled error');
+    return reply.code(apiError.status).headers(apiError.headers).send(apiError.toEnvelope(req.id));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const apiError = new ApiError('route_not_found', `Unknown route: ${req.method} ${req.url.split('?')[0]}`);
+    return reply.code(apiError.status).send(apiError.toEnvelope(req.id));
+  });
+
+  await app.register(swagger, SWAGGER_OPTIONS);
+  await app.register(healthRoutes, { services });
+  await app.register(catalogRoutes, { services });
+  await app.register(imageRoutes, { services });
+  await app.register(proxyImageRoutes, { services });
+  await app.register(openapiRoutes);
+
+  app.addHook('onReady', async () => {
+    // Proves sharp and the bundled font work before /readyz says so.
+    await services.renderer.render({ model: 'warm-up', prompt: 'warm-up', width: 64, height: 64, index: 0, providerAddress: '0x0' });
+    services.lifecycle.ready = true;
+  });
+  app.addHook('onClose', async () => {
+    services.lifecycle.ready = false;
+  });
+  return app;
+}

@@ -1,0 +1,141 @@
+import { availableParallelism } from 'node:os';
+import Type, { type Static, type TSchema } from 'typebox';
+import Value from 'typebox/value';
+
+/**
+ * Every setting, its env variable, its default and its meaning, in one schema.
+ * The README's table and `loadConfig`'s error messages are derived from the
+ * same `env`/`default`/`description` annotations, so they cannot drift apart.
+ */
+const LogLevel = Type.Union(
+  ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+);
+
+export const ConfigSchema = Type.Object({
+  host: Type.String({ env: 'HOST', default: '0.0.0.0', minLength: 1, description: 'Interface to listen on' }),
+  port: Type.Integer({ env: 'PORT', default: 8080, minimum: 0, maximum: 65535, description: 'TCP port' }),
+  logLevel: Type.Unsafe<'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'>({
+    ...LogLevel,
+    env: 'LOG_LEVEL',
+    default: 'info',
+    description: 'pino log level',
+  }),
+  profile: Type.Union([Type.Literal('lenient'), Type.Literal('strict')], {
+    env: 'PROFILE',
+    default: 'lenient',
+    description: '`lenient` accepts what the real Router most plausibly accepts; `strict` rejects what its docs tell clients not to do',
+  }),
+  urlResponses: Type.Union([Type.Literal('reject'), Type.Literal('serve')], {
+    env: 'URL_RESPONSES',
+    default: 'reject',
+    description: '`reject`: a missing or `url` response_format is a 400 (only b64_json is delivered, as on the real Router); `serve`: host the PNG on this server and return its URL',
+  }),
+  apiKeys: Type.String({
+    env: 'API_KEYS',
+    default: '',
+    description: 'Comma-separated `sk-` keys to accept. Empty: any `sk-` key is accepted',
+  }),
+  revokedApiKeys: Type.String({
+    env: 'REVOKED_API_KEYS',
+    default: '',
+    description: 'Comma-separated keys that answer 401 `api_key_revoked`',
+  }),
+  poolFile: Type.String({
+    env: 'EMULATOR_CONFIG',
+    default: '',
+    description: 'Path to a JSON or YAML file with `models` and `providers` replacing the default pool',
+  }),
+  usdPer0g: Type.Number({
+    env: 'USD_PER_0G',
+    default: 1,
+    exclusiveMinimum: 0,
+    description: 'Exchange rate used for `pricing_usd` in the catalog',
+  }),
+  renderCacheMb: Type.Number({
+    env: 'RENDER_CACHE_MB',
+    default: 64,
+    minimum: 0,
+    description: 'Byte budget of the rendered-PNG cache (0 disables it)',
+  }),
+  renderConcurrency: Type.Integer({
+    env: 'RENDER_CONCURRENCY',
+    default: 0,
+    minimum: 0,
+    maximum: 256,
+    description: 'Renders in flight at once; 0 means one per CPU core',
+  }),
+  renderQueueMax: Type.Integer({
+    env: 'RENDER_QUEUE_MAX',
+    default: 256,
+    minimum: 0,
+    description: 'Renders allowed to wait for a slot; past it requests get 503 `no_available_provider` with Retry-After',
+  }),
+  jsonBodyLimitBytes: Type.Integer({
+    env: 'JSON_BODY_LIMIT_BYTES',
+    default: 1048576,
+    minimum: 1024,
+    description: 'Largest JSON body accepted; larger bodies get 413',
+  }),
+  shutdownGraceMs: Type.Integer({
+    env: 'SHUTDOWN_GRACE_MS',
+    default: 10000,
+    minimum: 0,
+    description: 'How long in-flight requests may finish after SIGTERM/SIGINT before the process exits',
+  }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Annotated = TSchema & { env: string; default: unknown; description: string; anyOf?: { const: unknown }[] };
+
+export function configEntries(): [keyof Config, Annotated][] {
+  return Object.entries(ConfigSchema.properties) as unknown as [keyof Config, Annotated][];
+}
+
+function describeExpected(schema: Annotated): string {
+  if (schema.anyOf) return `one of ${schema.anyOf.map((s) => s.const).join(', ')}`;
+  const s = schema as unknown as Record<string, unknown>;
+  const bounds = [
+    s.minimum !== undefined ? `>= ${s.minimum}` : '',
+    s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : '',
+    s.maximum !== undefined ? `<= ${s.maximum}` : '',
+  ].filter(Boolean);
+  return `${s.type === 'integer' ? 'an integer' : `a ${String(s.type)}`}${bounds.length ? ' ' + bounds.join(' and ') : ''}`;
+}
+
+/** Reads every variable, coerces it by its schema, and names the variable when a value is wrong. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, schema] of configEntries()) {
+    const raw = env[schema.env]?.trim();
+    if (raw === undefined || raw === '') {
+      out[key] = schema.default;
+      continue;
+    }
+    const value = Value.Convert(schema, raw);
+    if (Value.Check(schema, value)) out[key] = value;
+    else problems.push(`${schema.env}=${JSON.stringify(raw)} is invalid: expected ${describeExpected(schema)}`);
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  return out as Config;
+}
+
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), ...overrides };
+}
+
+export function effectiveRenderConcurrency(config: Config): number {
+  return config.renderConcurrency > 0 ? config.renderConcurrency : availableParallelism();
+}
+
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

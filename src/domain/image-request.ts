@@ -1,0 +1,101 @@
+import { ApiError } from '../errors.js';
+import type { ProviderImageRequest } from '../providers/mock-provider.js';
+import type { ProviderPool } from '../providers/pool.js';
+import type { ModelSpec, ServiceTypeName } from '../providers/types.js';
+import type { ImageGenerationRequestBody } from '../schemas/images.js';
+import { routingPrefs, type RoutingPrefs } from './routing.js';
+
+export const MIN_SIDE_PX = 64;
+export const MAX_SIDE_PX = 2048;
+const FALLBACK_SIZE = '1024x1024';
+
+/** A validated image request, with everything the Router decides before routing. */
+export interface ImageJobSpec {
+  model: ModelSpec;
+  prompt: string;
+  n: number;
+  size: string;
+  width: number;
+  height: number;
+  responseFormat: 'b64_json' | 'url';
+  verifyTee: boolean;
+  prefs: RoutingPrefs;
+  /** The body as the provider sees it: Router extensions removed (contract §0.19). */
+  forward: ProviderImageRequest;
+}
+
+const SERVICE_ROUTE: Record<ServiceTypeName, string> = {
+  'text-to-image': '/v1/images/generations',
+  'image-editing': '/v1/images/edits',
+};
+
+function resolveModel(pool: ProviderPool, id: string, serviceType: ServiceTypeName): ModelSpec {
+  const model = pool.model(id);
+  if (!model) throw new ApiError('model_not_found', `Model not found (unknown model id): ${id}`);
+  if (model.serviceType !== serviceType) {
+    throw new ApiError(
+      'invalid_body',
+      `model ${id} is a ${model.serviceType} model; send it to ${SERVICE_ROUTE[model.serviceType]}`,
+    );
+  }
+  return model;
+}
+
+function resolveSize(model: ModelSpec, requested: string | undefined): [string, number, number] {
+  const size = !requested || requested === 'auto' ? (model.defaultSize ?? FALLBACK_SIZE) : requested;
+  const [width, height] = size.split('x').map(Number) as [number, number];
+  if (!(width >= MIN_SIDE_PX && width <= MAX_SIDE_PX && height >= MIN_SIDE_PX && height <= MAX_SIDE_PX)) {
+    throw new ApiError('invalid_body', `size ${size} is out of range: each side must be ${MIN_SIDE_PX} to ${MAX_SIDE_PX} pixels`);
+  }
+  if (model.supportedSizes && !model.supportedSizes.includes(size)) {
+    throw new ApiError('invalid_body', `size ${size} is not supported by model ${model.id}; supported: ${model.supportedSizes.join(', ')}`);
+  }
+  return [size, width, height];
+}
+
+function resolveFormat(requested: 'b64_json' | 'url' | undefined, urlResponses: 'reject' | 'serve'): 'b64_json' | 'url' {
+  if (requested === 'b64_json') return 'b64_json';
+  if (urlResponses === 'serve') return 'url';
+  throw new ApiError(
+    'invalid_body',
+    requested === undefined
+      ? 'response_format is required and must be "b64_json": the Router delivers images only as base64'
+      : 'response_format "url" is not supported: the Router delivers images only as base64; send "b64_json"',
+  );
+}
+
+export interface ParseOptions {
+  urlResponses: 'reject' | 'serve';
+  profile: 'lenient' | 'strict';
+}
+
+export function parseImageRequest(
+  pool: ProviderPool,
+  body: ImageGenerationRequestBody,
+  serviceType: ServiceTypeName,
+  options: ParseOptions,
+): ImageJobSpec {
+  if (options.profile === 'strict' && body.provider !== undefined) {
+    throw new ApiError(
+      'invalid_body',
+      'the body `provider` object is deprecated (strict profile); use the X-0G-Provider-* headers',
+    );
+  }
+  const model = resolveModel(pool, body.model, serviceType);
+  const [size, width, height] = resolveSize(model, body.size);
+  const responseFormat = resolveFormat(body.response_format, options.urlResponses);
+  const n = body.n ?? 1;
+  const { provider, verify_tee, ...rest } = body;
+  return {
+    model,
+    prompt: body.prompt,
+    n,
+    size,
+    width,
+    height,
+    responseFormat,
+    verifyTee: verify_tee === true,
+    prefs: routingPrefs(provider),
+    forward: { ...rest, model: model.id, prompt: body.prompt, n, size, response_format: 'b64_json' },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The closed table of every error this emulator can answer with, keyed by the
+ * Router's own codes (contract §11). Nothing else may produce an error body:
+ * routes throw ApiError, and the app's error handler maps Fastify's own
+ * failures onto these rows, so every 4xx/5xx has the Router's envelope.
+ */
+export const ERROR_TABLE = {
+  invalid_body: { status: 400, type: 'invalid_request_error', message: 'Invalid request body' },
+  provider_not_found: { status: 400, type: 'invalid_request_error', message: 'provider not found' },
+  provider_model_mismatch: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The pinned provider does not serve this model',
+  },
+  missing_authorization: {
+    status: 401,
+    type: 'invalid_request_error',
+    message: 'Missing Authorization header; expected "Bearer sk-..."',
+  },
+  invalid_api_key: { status: 401, type: 'invalid_request_error', message: 'Invalid API key' },
+  api_key_revoked: { status: 401, type: 'invalid_request_error', message: 'API key has been revoked' },
+  insufficient_scope: {
+    status: 403,
+    type: 'auth_error',
+    message: 'this credential is not allowed to access inference endpoints',
+  },
+  model_not_found: { status: 404, type: 'not_found_error', message: 'Model not found (unknown model id)' },
+  route_not_found: { status: 404, type: 'not_found_error', message: 'Unknown route' },
+  image_not_found: { status: 404, type: 'not_found_error', message: 'Image not found or expired' },
+  request_too_large: { status: 413, type: 'invalid_request_error', message: 'Request body is too large' },
+  unsupported_media_type: {
+    status: 415,
+    type: 'invalid_request_error',
+    message: 'Unsupported Content-Type',
+  },
+  internal_error: { status: 500, type: 'server_error', message: 'Internal server error' },
+  provider_error: { status: 502, type: 'server_error', message: 'The provider failed to serve the request' },
+  no_provider_for_trust_mode: {
+    status: 503,
+    type: 'server_error',
+    message: 'No provider satisfies the requested trust mode',
+  },
+  no_available_provider: {
+    status: 503,
+    type: 'server_error',
+    message: 'No available providers for this request',
+  },
+} as const satisfies Record<string, { status: number; type: string; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export interface ErrorEnvelope {
+  error: { message: string; type: string; code: string };
+  request_id?: string;
+}
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: string;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, message?: string, headers: Record<string, string> = {}) {
+    const row = ERROR_TABLE[code];
+    super(message ?? row.message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = row.status;
+    this.type = row.type;
+    this.headers = headers;
+  }
+
+  toEnvelope(requestId: string | undefined): ErrorEnvelope {
+    const body: ErrorEnvelope = { error: { message: this.message, type: this.type, code: this.code } };
+    if (requestId) body.request_id = requestId;
+    return body;
+  }
+}
+
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message?: string;
+  validation?: unknown;
+}
+
+/** Maps anything thrown during a request onto a row of the table. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as FastifyLikeError;
+  if (e.validation) return new ApiError('invalid_body', e.message);
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('unsupported_media_type', `${e.message}; use application/json`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('request_too_large');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('invalid_body', 'request body is required');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError('invalid_body', `request body is not valid JSON: ${e.message}`);
+  }
+  if (e.statusCode === 413) return new ApiError('request_too_large');
+  if (e.statusCode === 415) return new ApiError('unsupported_media_type');
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new ApiError('invalid_body', e.message);
+  }
+  return new ApiError('internal_error');
+}

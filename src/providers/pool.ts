@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import Value from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../config.js';
+import { DEFAULT_POOL } from './default-pool.js';
+import { PoolSpecSchema, type ModelSpec, type PoolSpec, type ProviderSpec } from './types.js';
+
+/** One (provider, model) offer: the unit the Router routes between. */
+export interface Endpoint {
+  provider: ProviderSpec;
+  model: ModelSpec;
+  priceNeuron: bigint;
+}
+
+export class ProviderPool {
+  readonly models: readonly ModelSpec[];
+  readonly providers: readonly ProviderSpec[];
+  readonly #modelsById: Map<string, ModelSpec>;
+  readonly #providersByAddress: Map<string, ProviderSpec>;
+
+  constructor(spec: PoolSpec) {
+    this.models = spec.models;
+    this.providers = spec.providers;
+    this.#modelsById = new Map(spec.models.map((m) => [m.id, m]));
+    this.#providersByAddress = new Map(spec.providers.map((p) => [p.address.toLowerCase(), p]));
+  }
+
+  model(id: string): ModelSpec | undefined {
+    return this.#modelsById.get(id);
+  }
+
+  /** Addresses are hex: compare them without case, as the chain does. */
+  provider(address: string): ProviderSpec | undefined {
+    return this.#providersByAddress.get(address.toLowerCase());
+  }
+
+  endpoints(modelId?: string): Endpoint[] {
+    const out: Endpoint[] = [];
+    for (const provider of this.providers) {
+      for (const offer of provider.models) {
+        if (modelId !== undefined && offer.id !== modelId) continue;
+        const model = this.#modelsById.get(offer.id);
+        if (model) out.push({ provider, model, priceNeuron: BigInt(offer.priceNeuron) });
+      }
+    }
+    return out;
+  }
+
+  /** The catalog shows the cheapest offer of a model, healthy or not (contract §10.1). */
+  cheapestPriceNeuron(modelId: string): bigint | undefined {
+    let best: bigint | undefined;
+    for (const e of this.endpoints(modelId)) if (best === undefined || e.priceNeuron < best) best = e.priceNeuron;
+    return best;
+  }
+}
+
+/** Cross-checks the schema cannot express: references, uniqueness, sizes. */
+function crossCheck(spec: PoolSpec): string[] {
+  const problems: string[] = [];
+  const modelIds = new Set<string>();
+  spec.models.forEach((m, i) => {
+    if (modelIds.has(m.id)) problems.push(`/models/${i}/id: duplicate model id ${m.id}`);
+    modelIds.add(m.id);
+    if (m.defaultSize && m.supportedSizes && !m.supportedSizes.includes(m.defaultSize)) {
+      problems.push(`/models/${i}/defaultSize: ${m.defaultSize} is not in supportedSizes`);
+    }
+  });
+  const addresses = new Set<string>();
+  spec.providers.forEach((p, i) => {
+    const key = p.address.toLowerCase();
+    if (addresses.has(key)) problems.push(`/providers/${i}/address: duplicate address ${p.address}`);
+    addresses.add(key);
+    p.models.forEach((o, j) => {
+      if (!modelIds.has(o.id)) problems.push(`/providers/${i}/models/${j}/id: unknown model ${o.id}`);
+    });
+  });
+  return problems;
+}
+
+export function validatePool(value: unknown, source: string): PoolSpec {
+  if (!Value.Check(PoolSpecSchema, value)) {
+    const problems = Value.Errors(PoolSpecSchema, value)
+      .slice(0, 10)
+      .map((e) => `${e.instancePath || '/'}: ${e.message}`);
+    throw new ConfigError(`Invalid provider pool in ${source}:\n  ${problems.join('\n  ')}`);
+  }
+  const problems = crossCheck(value);
+  if (problems.length) throw new ConfigError(`Invalid provider pool in ${source}:\n  ${problems.join('\n  ')}`);
+  return value;
+}
+
+/** The pool named by EMULATOR_CONFIG (JSON or YAML), or the default one. */
+export function loadPool(path: string): ProviderPool {
+  if (!path) return new ProviderPool(DEFAULT_POOL);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`EMULATOR_CONFIG=${path}: cannot read the file (${(err as Error).message})`);
+  }
+  let value: unknown;
+  try {
+    value = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`EMULATOR_CONFIG=${path}: not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'} (${(err as Error).message})`);
+  }
+  return new ProviderPool(validatePool(value, `EMULATOR_CONFIG=${path}`));
+}

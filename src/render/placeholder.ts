@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import sharp from 'sharp';
+import { shortAddress } from '../lib/ids.js';
+
+/**
+ * Draws the placeholder image: a gradient seeded by (model, prompt, size,
+ * index, provider) with a label saying what was asked for. The label is drawn
+ * with a font file from npm, never a system font, so the bytes are the same on
+ * every machine and in a slim container with no fonts installed.
+ */
+export interface RenderParams {
+  model: string;
+  prompt: string;
+  width: number;
+  height: number;
+  /** 0-based position in the response's `data` array. */
+  index: number;
+  providerAddress: string;
+}
+
+const require = createRequire(import.meta.url);
+export const FONT_FILE = require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff');
+
+export function renderKey(p: RenderParams): string {
+  return JSON.stringify([p.model, p.prompt, p.width, p.height, p.index, p.providerAddress]);
+}
+
+/** Corner colours in HSL with fixed saturation and lightness, so white text stays readable. */
+function cornerColours(key: string): Buffer {
+  const digest = createHash('sha256').update(key).digest();
+  const rgb: number[] = [];
+  for (let corner = 0; corner < 4; corner++) {
+    const hue = digest.readUInt16BE(corner * 2) % 360;
+    const lightness = 0.32 + (digest[8 + corner]! / 255) * 0.16;
+    rgb.push(...hslToRgb(hue, 0.55, lightness));
+  }
+  return Buffer.from(rgb);
+}
+
+function hslToRgb(h: number, s: number, l: number): [number, number, number] {
+  const c = (1 - Math.abs(2 * l - 1)) * s;
+  const x = c * (1 - Math.abs(((h / 60) % 2) - 1));
+  const m = l - c / 2;
+  const [r, g, b] = h < 60 ? [c, x, 0] : h < 120 ? [x, c, 0] : h < 180 ? [0, c, x] : h < 240 ? [0, x, c] : h < 300 ? [x, 0, c] : [c, 0, x];
+  return [r, g, b].map((v) => Math.round((v + m) * 255)) as [number, number, number];
+}
+
+// The bundled font covers Latin only; anything else would fall back to a system
+// font (different per machine) or a box, so it is shown as '?'.
+const DRAWABLE = /[^\x20-\x7e\xa0-\xff\u2000-\u206f\u20ac\u2122]/g;
+
+export function promptExcerpt(prompt: string, maxChars = 60): string {
+  const flat = prompt.replace(/\s+/g, ' ').trim().replace(DRAWABLE, '?');
+  return flat.length > maxChars ? `${flat.slice(0, maxChars - 1).trimEnd()}…` : flat;
+}
+
+const escapeMarkup = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function labelLines(p: RenderParams): string[] {
+  return [
+    `${p.model} · ${p.width}x${p.height} · image ${p.index + 1}`,
+    `provider ${shortAddress(p.providerAddress)}`,
+    `“${promptExcerpt(p.prompt)}”`,
+  ];
+}
+
+export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
+  const { width, height } = p;
+  const markup = `<span foreground="#ffffff">${labelLines(p).map(escapeMarkup).join('\n')}</span>`;
+  const label = await sharp({
+    text: {
+      text: markup,
+      fontfile: FONT_FILE,
+      font: 'DejaVu Sans',
+      width: Math.max(8, Math.floor(width * 0.86)),
+      height: Math.max(8, Math.floor(height * 0.36)),
+      align: 'centre',
+      wrap: 'word-char',
+      rgba: true,
+    },
+  })
+    .png()
+    .toBuffer({ resolveWithObject: true });
+  if (label.info.width > width || label.info.height > height) {
+    // Pango can overshoot the box on tiny sizes; the composite would throw.
+    label.data = await sharp(label.data).resize(width, height, { fit: 'inside' }).png().toBuffer();
+    label.info = { ...label.info, ...(await sharp(label.data).metadata()) } as typeof label.info;
+  }
+  const pad = Math.max(2, Math.round(Math.min(width, height) * 0.03));
+  const panel = {
+    width: Math.min(width, label.info.width + 2 * pad),
+    height: Math.min(height, label.info.height + 2 * pad),
+  };
+  return sharp(cornerColours(renderKey(p)), { raw: { width: 2, height: 2, channels: 3 } })
+    .resize(width, height, { kernel: 'linear', fit: 'fill' })
+    .composite([
+      { input: { create: { ...panel, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.35 } } }, gravity: 'centre' },
+      { input: label.data, gravity: 'centre' },
+    ])
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+}

@@ -1,0 +1,46 @@
+import { crc32 } from 'node:zlib';
+
+/**
+ * PNG `tEXt` chunks: how an image carries the request id and provider that
+ * produced it, readable by any PNG tool. Inserted right after IHDR, which the
+ * PNG spec requires to be first and which is always 13 bytes long.
+ */
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const IHDR_END = 8 + 4 + 4 + 13 + 4;
+
+function chunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+// tEXt is Latin-1 with a 1-79 char keyword; anything else would make a corrupt chunk.
+const latin1 = (s: string) => s.replace(/[^\x20-\x7e\xa0-\xff]/g, '?');
+
+export function withTextChunks(png: Buffer, entries: Record<string, string>): Buffer {
+  if (png.length < IHDR_END || !png.subarray(0, 8).equals(SIGNATURE)) throw new TypeError('not a PNG');
+  const chunks = Object.entries(entries).map(([keyword, text]) =>
+    chunk('tEXt', Buffer.from(`${latin1(keyword).slice(0, 79)}\0${latin1(text)}`, 'latin1')),
+  );
+  return Buffer.concat([png.subarray(0, IHDR_END), ...chunks, png.subarray(IHDR_END)]);
+}
+
+export function readTextChunks(png: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  let offset = 8;
+  while (offset + 8 <= png.length) {
+    const length = png.readUInt32BE(offset);
+    const type = png.toString('latin1', offset + 4, offset + 8);
+    if (type === 'tEXt') {
+      const data = png.toString('latin1', offset + 8, offset + 8 + length);
+      const nul = data.indexOf('\0');
+      if (nul > 0) out[data.slice(0, nul)] = data.slice(nul + 1);
+    }
+    if (type === 'IEND') break;
+    offset += 12 + length;
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { hostname } from 'node:os';
+import Type from 'typebox';
+import { unixSeconds } from '../lib/clock.js';
+import type { Services } from '../services.js';
+
+const Health = Type.Object(
+  { status: Type.Literal('ok'), instance_id: Type.String(), time: Type.Integer() },
+  { title: 'HealthCheckResponse' },
+);
+const Readiness = Type.Object(
+  { status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]), reason: Type.Optional(Type.String()) },
+  { title: 'Readiness' },
+);
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const instanceId = `emulator-${hostname()}-${process.pid}`;
+  app.get(
+    '/healthz',
+    { schema: { operationId: 'healthz', tags: ['operations'], summary: 'Liveness', response: { 200: Health } } },
+    async () => ({ status: 'ok' as const, instance_id: instanceId, time: unixSeconds(services.clock) }),
+  );
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        operationId: 'readyz',
+        tags: ['operations'],
+        summary: 'Readiness: pool loaded and renderer warmed up, not shutting down',
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_req, reply) => {
+      const { ready, shuttingDown } = services.lifecycle;
+      if (shuttingDown) return reply.code(503).send({ status: 'not_ready', reason: 'shutting down' });
+      if (!ready) return reply.code(503).send({ status: 'not_ready', reason: 'warming up the renderer' });
+      return { status: 'ready' as const };
+    },
+  );
+};

@@ -1,0 +1,53 @@
+import { effectiveRenderConcurrency, type Config } from './config.js';
+import { authPolicy, type AuthPolicy } from './domain/auth.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { MockProvider } from './providers/mock-provider.js';
+import { loadPool, ProviderPool } from './providers/pool.js';
+import type { RenderParams } from './render/placeholder.js';
+import { Renderer } from './render/renderer.js';
+import { ImageLinks } from './store/image-links.js';
+
+/** Everything a request may need, built once per app; routes receive it as plugin options. */
+export interface Services {
+  config: Config;
+  clock: Clock;
+  pool: ProviderPool;
+  renderer: Renderer;
+  imageLinks: ImageLinks;
+  auth: AuthPolicy;
+  provider(address: string): MockProvider;
+  lifecycle: { ready: boolean; shuttingDown: boolean };
+}
+
+export interface AppDeps {
+  clock?: Clock;
+  pool?: ProviderPool;
+  /** Replaces the placeholder drawing, e.g. with a slow or failing one in tests. */
+  draw?: (p: RenderParams) => Promise<Buffer>;
+}
+
+export function buildServices(config: Config, deps: AppDeps = {}): Services {
+  const clock = deps.clock ?? systemClock;
+  const pool = deps.pool ?? loadPool(config.poolFile);
+  const renderer = new Renderer({
+    cacheBytes: Math.round(config.renderCacheMb * 1024 * 1024),
+    concurrency: effectiveRenderConcurrency(config),
+    queueMax: config.renderQueueMax,
+    ...(deps.draw ? { draw: deps.draw } : {}),
+  });
+  const providers = new Map(pool.providers.map((spec) => [spec.address.toLowerCase(), new MockProvider(spec, renderer, clock)]));
+  return {
+    config,
+    clock,
+    pool,
+    renderer,
+    imageLinks: new ImageLinks(clock),
+    auth: authPolicy(config),
+    provider(address) {
+      const p = providers.get(address.toLowerCase());
+      if (!p) throw new Error(`no mock provider for ${address}`);
+      return p;
+    },
+    lifecycle: { ready: false, shuttingDown: false },
+  };
+}

@@ -1,0 +1,73 @@
+import t from 'tap';
+import type { App } from '../../src/app.js';
+import { ERROR_TABLE, type ErrorCode } from '../../src/errors.js';
+import { renderPlaceholder } from '../../src/render/placeholder.js';
+import { AURORA, AUTH, BOREALIS, generationBody, makeApp } from '../helpers/app.js';
+
+type Scenario = (apps: Record<'plain' | 'keys' | 'flaky' | 'busy', App>) => Promise<{
+  statusCode: number;
+  headers: Record<string, unknown>;
+  json(): { error: { code: string; type: string; message: string }; request_id?: string };
+}>;
+
+const post = (app: App, payload: unknown, headers: Record<string, string> = AUTH) =>
+  app.inject({ method: 'POST', url: '/v1/images/generations', headers, payload: payload as object });
+
+/**
+ * One scenario per row of the closed error table, driven through HTTP. A new
+ * code without a scenario fails this test, so every code stays reachable.
+ */
+const SCENARIOS: Record<ErrorCode, Scenario> = {
+  invalid_body: ({ plain }) => post(plain, generationBody({ n: 11 })),
+  provider_not_found: ({ plain }) => post(plain, generationBody({ provider: { address: '0x' + '9'.repeat(40) } })),
+  provider_model_mismatch: ({ plain }) =>
+    post(plain, generationBody({ model: 'flux-1-schnell', provider: { address: BOREALIS } })),
+  missing_authorization: ({ plain }) => post(plain, generationBody(), {}),
+  invalid_api_key: ({ keys }) => post(keys, generationBody(), { authorization: 'Bearer sk-not-on-the-list' }),
+  api_key_revoked: ({ keys }) => post(keys, generationBody(), { authorization: 'Bearer sk-revoked' }),
+  insufficient_scope: ({ plain }) => post(plain, generationBody(), { authorization: 'Bearer mk-management' }),
+  model_not_found: ({ plain }) => post(plain, generationBody({ model: 'no-such-model' })),
+  route_not_found: ({ plain }) => plain.inject({ method: 'GET', url: '/v1/no/such/route' }),
+  image_not_found: ({ plain }) => plain.inject({ method: 'GET', url: `/v1/proxy/images/${'a'.repeat(32)}/0` }),
+  request_too_large: ({ plain }) => post(plain, generationBody({ prompt: 'x'.repeat(1_100_000) })),
+  unsupported_media_type: ({ plain }) =>
+    plain.inject({
+      method: 'POST',
+      url: '/v1/images/generations',
+      headers: { ...AUTH, 'content-type': 'text/plain' },
+      payload: 'draw a cat',
+    }),
+  internal_error: ({ plain }) => plain.inject({ method: 'GET', url: '/test/throws' }),
+  provider_error: ({ flaky }) => post(flaky, generationBody({ provider: { address: AURORA } })),
+  no_provider_for_trust_mode: ({ plain }) =>
+    post(plain, generationBody({ model: 'flux-1-schnell', provider: { trust_mode: 'private' } })),
+  no_available_provider: ({ plain }) =>
+    post(plain, generationBody({ model: 'flux-1-schnell', provider: { address: '0xd0d0000000000000000000000000000000000d04' } })),
+};
+
+t.test('every code in the error table is reachable over HTTP with its status and type', async (t) => {
+  const plain = await makeApp(t);
+  // A route that fails like a bug would, to prove the handler hides internals.
+  plain.get('/test/throws', async () => {
+    throw new Error('secret internal detail');
+  });
+  const apps = {
+    plain,
+    keys: await makeApp(t, { apiKeys: 'sk-allowed', revokedApiKeys: 'sk-revoked' }),
+    flaky: await makeApp(t, {}, { draw: async (p) => (p.model === 'warm-up' ? renderPlaceholder(p) : Promise.reject(new Error('boom'))) }),
+    busy: plain,
+  };
+  t.same(Object.keys(SCENARIOS).sort(), Object.keys(ERROR_TABLE).sort(), 'one scenario per code');
+  for (const [code, scenario] of Object.entries(SCENARIOS) as [ErrorCode, Scenario][]) {
+    const res = await scenario(apps);
+    const row = ERROR_TABLE[code];
+    t.equal(res.statusCode, row.status, `${code}: status`);
+    const body = res.json();
+    t.same(Object.keys(body).sort(), ['error', 'request_id'], `${code}: envelope keys`);
+    t.same(Object.keys(body.error).sort(), ['code', 'message', 'type'], `${code}: error keys`);
+    t.equal(body.error.code, code, `${code}: code`);
+    t.equal(body.error.type, row.type, `${code}: type`);
+    t.equal(body.request_id, res.headers['x-request-id'], `${code}: request_id matches the header`);
+    t.notMatch(body.error.message, /secret internal detail/, `${code}: no internals leak`);
+  }
+});

@@ -1,0 +1,65 @@
+import sharp from 'sharp';
+import t from 'tap';
+import { Limiter, SaturatedError } from '../src/render/limiter.js';
+import { labelLines, promptExcerpt, renderPlaceholder } from '../src/render/placeholder.js';
+import { readTextChunks, withTextChunks } from '../src/render/png-text.js';
+
+const params = { model: 'z-image', prompt: 'a cat', width: 64, height: 64, index: 0, providerAddress: '0xa11ce0000000000000000000000000000000a001' };
+
+t.test('tEXt chunks round-trip and keep the PNG decodable', async (t) => {
+  const png = await renderPlaceholder(params);
+  const tagged = withTextChunks(png, { request_id: 'r-1', provider_address: '0xabc', odd: 'ünïcødé ✓' });
+  t.same(readTextChunks(tagged), { request_id: 'r-1', provider_address: '0xabc', odd: 'ünïcødé ?' });
+  const meta = await sharp(tagged).metadata();
+  t.same([meta.format, meta.width, meta.height], ['png', 64, 64]);
+  t.throws(() => withTextChunks(Buffer.from('not a png at all, definitely not'), {}), /not a PNG/);
+});
+
+t.test('labels say what was asked for, in characters the bundled font can draw', async (t) => {
+  t.same(labelLines({ ...params, index: 2, width: 512, height: 256 }), [
+    'z-image · 512x256 · image 3',
+    'provider 0xa11c…a001',
+    '“a cat”',
+  ]);
+  t.equal(promptExcerpt('  many\n\tspaces  '), 'many spaces');
+  t.equal(promptExcerpt('猫 and 🐱'), '? and ??');
+  const long = promptExcerpt('word '.repeat(50));
+  t.ok(long.length <= 60 && long.endsWith('…'));
+});
+
+t.test('extreme sizes and hostile prompts still render exactly', async (t) => {
+  for (const [width, height, prompt] of [
+    [64, 64, 'x'.repeat(5000)],
+    [64, 2048, '<b>&amp; markup </span> "quotes"'],
+    [2048, 64, 'supercalifragilisticexpialidocious'.repeat(20)],
+  ] as const) {
+    const meta = await sharp(await renderPlaceholder({ ...params, width, height, prompt })).metadata();
+    t.same([meta.width, meta.height], [width, height], `${width}x${height}`);
+  }
+});
+
+t.test('the limiter bounds concurrency and its waiting line', async (t) => {
+  const limiter = new Limiter(2, 1);
+  let running = 0;
+  let peak = 0;
+  const releases: (() => void)[] = [];
+  const task = () =>
+    limiter.run(async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise<void>((r) => releases.push(r));
+      running--;
+    });
+  const runs = [task(), task(), task()];
+  await new Promise((r) => setImmediate(r));
+  t.equal(limiter.active, 2);
+  t.equal(limiter.waiting, 1);
+  await t.rejects(task(), SaturatedError);
+  while (releases.length) {
+    releases.shift()!();
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(runs);
+  t.equal(peak, 2);
+  t.equal(limiter.active, 0);
+});
