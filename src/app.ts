@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -5,7 +6,9 @@ import type { Config } from './config.js';
 import type { AuthContext } from './domain/auth.js';
 import { ApiError, toApiError } from './errors.js';
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
+import { asyncJobRoutes } from './routes/async-jobs.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { emulatorRoutes } from './routes/emulator.js';
 import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/images.js';
 import { openapiRoutes, SWAGGER_OPTIONS } from './routes/openapi.js';
@@ -39,7 +42,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // Every body this API takes is JSON (multipart arrives with the edits routes).
+  // Every body this API takes is JSON, or multipart on the edits routes.
   app.removeContentTypeParser('text/plain');
   app.decorate('services', services);
   app.decorateRequest('auth', null);
@@ -58,9 +61,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
 
   await app.register(swagger, SWAGGER_OPTIONS);
+  await app.register(multipart, {
+    limits: { fileSize: config.uploadLimitBytes, files: 4, fields: 20, fieldSize: 256 * 1024, parts: 30, headerPairs: 100 },
+  });
   await app.register(healthRoutes, { services });
   await app.register(catalogRoutes, { services });
   await app.register(imageRoutes, { services });
+  await app.register(asyncJobRoutes, { services });
+  await app.register(emulatorRoutes, { services });
   await app.register(proxyImageRoutes, { services });
   await app.register(openapiRoutes);
 
@@ -71,6 +79,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   app.addHook('onClose', async () => {
     services.lifecycle.ready = false;
+    services.jobs.close();
   });
   return app;
 }

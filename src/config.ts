@@ -30,6 +30,58 @@ export const ConfigSchema = Type.Object({
     default: 'reject',
     description: '`reject`: a missing or `url` response_format is a 400 (only b64_json is delivered, as on the real Router); `serve`: host the PNG on this server and return its URL',
   }),
+  clock: Type.Union([Type.Literal('system'), Type.Literal('manual')], {
+    env: 'CLOCK',
+    default: 'system',
+    description: '`manual`: time stands still until `POST /_emulator/clock` advances it (jobs, retention, timestamps)',
+  }),
+  jobPendingMs: Type.Integer({
+    env: 'JOB_PENDING_MS',
+    default: 1000,
+    minimum: 0,
+    description: 'How long an async job stays `pending` before the provider starts it',
+  }),
+  jobTimeScale: Type.Number({
+    env: 'JOB_TIME_SCALE',
+    default: 1,
+    minimum: 0,
+    description: 'Multiplies every job duration (pending, and processing = provider latencyMs + model imageMs x n); 0 makes jobs finish at once',
+  }),
+  jobTtlS: Type.Integer({
+    env: 'JOB_TTL_S',
+    default: 3600,
+    minimum: 1,
+    description: 'How long a finished job stays pollable; then 404 `async_job_not_found`',
+  }),
+  jobSweepIntervalS: Type.Integer({
+    env: 'JOB_SWEEP_INTERVAL_S',
+    default: 30,
+    minimum: 1,
+    description: 'How often expired jobs are removed from memory',
+  }),
+  maxLiveJobs: Type.Integer({
+    env: 'MAX_LIVE_JOBS',
+    default: 10000,
+    minimum: 1,
+    description: 'Pending + processing jobs allowed at once; past it submits get 502 `provider_error` (queue full) with Retry-After',
+  }),
+  retryAfterS: Type.Integer({
+    env: 'RETRY_AFTER_S',
+    default: 5,
+    minimum: 0,
+    description: 'Retry-After seconds on async submits and non-terminal polls (the provider sends 5)',
+  }),
+  inProgressStatus: Type.Union([Type.Literal('processing'), Type.Literal('running'), Type.Literal('mixed')], {
+    env: 'IN_PROGRESS_STATUS',
+    default: 'processing',
+    description: 'Word for a started job: the provider\'s `processing`, the docs\' `running`, or `mixed` (either, varying per poll)',
+  }),
+  uploadLimitBytes: Type.Integer({
+    env: 'UPLOAD_LIMIT_BYTES',
+    default: 16777216,
+    minimum: 1024,
+    description: 'Largest `image`/`mask` file accepted by the edits routes; larger uploads get 413',
+  }),
   apiKeys: Type.String({
     env: 'API_KEYS',
     default: '',

@@ -1,3 +1,5 @@
+import { SaturatedError } from './render/limiter.js';
+
 /**
  * The closed table of every error this emulator can answer with, keyed by the
  * Router's own codes (contract §11). Nothing else may produce an error body:
@@ -6,6 +8,7 @@
  */
 export const ERROR_TABLE = {
   invalid_body: { status: 400, type: 'invalid_request_error', message: 'Invalid request body' },
+  bad_request: { status: 400, type: 'invalid_request_error', message: 'Invalid request parameters' },
   provider_not_found: { status: 400, type: 'invalid_request_error', message: 'provider not found' },
   provider_model_mismatch: {
     status: 400,
@@ -24,7 +27,17 @@ export const ERROR_TABLE = {
     type: 'auth_error',
     message: 'this credential is not allowed to access inference endpoints',
   },
+  access_denied: {
+    status: 403,
+    type: 'permission_error',
+    message: 'Caller is not the submitter of this job',
+  },
   model_not_found: { status: 404, type: 'not_found_error', message: 'Model not found (unknown model id)' },
+  async_job_not_found: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such async job (it never existed, has expired, or belongs to a different provider than the one pinned)',
+  },
   route_not_found: { status: 404, type: 'not_found_error', message: 'Unknown route' },
   image_not_found: { status: 404, type: 'not_found_error', message: 'Image not found or expired' },
   request_too_large: { status: 413, type: 'invalid_request_error', message: 'Request body is too large' },
@@ -82,13 +95,18 @@ interface FastifyLikeError {
   statusCode?: number;
   message?: string;
   validation?: unknown;
+  validationContext?: string;
 }
 
 /** Maps anything thrown during a request onto a row of the table. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  // Overload of the emulator itself: a retryable 503, as DESIGN.md §6 asks.
+  if (err instanceof SaturatedError) {
+    return new ApiError('no_available_provider', 'The emulator is at its render capacity; retry shortly', { 'retry-after': '1' });
+  }
   const e = (typeof err === 'object' && err !== null ? err : {}) as FastifyLikeError;
-  if (e.validation) return new ApiError('invalid_body', e.message);
+  if (e.validation) return new ApiError(e.validationContext === 'body' ? 'invalid_body' : 'bad_request', e.message);
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('unsupported_media_type', `${e.message}; use application/json`);
@@ -99,7 +117,7 @@ export function toApiError(err: unknown): ApiError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new ApiError('invalid_body', `request body is not valid JSON: ${e.message}`);
   }
-  if (e.statusCode === 413) return new ApiError('request_too_large');
+  if (e.statusCode === 413) return new ApiError('request_too_large', e.message ? `Request is too large: ${e.message}` : undefined);
   if (e.statusCode === 415) return new ApiError('unsupported_media_type');
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new ApiError('invalid_body', e.message);

@@ -1,11 +1,14 @@
 import { effectiveRenderConcurrency, type Config } from './config.js';
 import { authPolicy, type AuthPolicy } from './domain/auth.js';
-import { systemClock, type Clock } from './lib/clock.js';
+import { JobService } from './domain/jobs.js';
+import { ManualClock, systemClock, type Clock } from './lib/clock.js';
 import { MockProvider } from './providers/mock-provider.js';
 import { loadPool, ProviderPool } from './providers/pool.js';
 import type { RenderParams } from './render/placeholder.js';
 import { Renderer } from './render/renderer.js';
 import { ImageLinks } from './store/image-links.js';
+import { MemoryJobStore, type JobStore } from './store/job-store.js';
+import { Ledger } from './store/ledger.js';
 
 /** Everything a request may need, built once per app; routes receive it as plugin options. */
 export interface Services {
@@ -14,6 +17,8 @@ export interface Services {
   pool: ProviderPool;
   renderer: Renderer;
   imageLinks: ImageLinks;
+  ledger: Ledger;
+  jobs: JobService;
   auth: AuthPolicy;
   provider(address: string): MockProvider;
   lifecycle: { ready: boolean; shuttingDown: boolean };
@@ -22,12 +27,13 @@ export interface Services {
 export interface AppDeps {
   clock?: Clock;
   pool?: ProviderPool;
+  jobStore?: JobStore;
   /** Replaces the placeholder drawing, e.g. with a slow or failing one in tests. */
   draw?: (p: RenderParams) => Promise<Buffer>;
 }
 
 export function buildServices(config: Config, deps: AppDeps = {}): Services {
-  const clock = deps.clock ?? systemClock;
+  const clock = deps.clock ?? (config.clock === 'manual' ? new ManualClock(Date.now()) : systemClock);
   const pool = deps.pool ?? loadPool(config.poolFile);
   const renderer = new Renderer({
     cacheBytes: Math.round(config.renderCacheMb * 1024 * 1024),
@@ -36,18 +42,23 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     ...(deps.draw ? { draw: deps.draw } : {}),
   });
   const providers = new Map(pool.providers.map((spec) => [spec.address.toLowerCase(), new MockProvider(spec, renderer, clock)]));
+  const provider = (address: string): MockProvider => {
+    const p = providers.get(address.toLowerCase());
+    if (!p) throw new Error(`no mock provider for ${address}`);
+    return p;
+  };
+  const ledger = new Ledger();
+  const jobs = new JobService({ clock, store: deps.jobStore ?? new MemoryJobStore(), ledger, pool, config, provider });
   return {
     config,
     clock,
     pool,
     renderer,
     imageLinks: new ImageLinks(clock),
+    ledger,
+    jobs,
     auth: authPolicy(config),
-    provider(address) {
-      const p = providers.get(address.toLowerCase());
-      if (!p) throw new Error(`no mock provider for ${address}`);
-      return p;
-    },
+    provider,
     lifecycle: { ready: false, shuttingDown: false },
   };
 }

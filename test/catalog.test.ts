@@ -46,7 +46,7 @@ t.test('GET /v1/models filters and USD view', async (t) => {
   t.same(byProvider.data.map((m: { id: string }) => m.id), ['flux-1-schnell']);
   const bad = await app.inject({ method: 'GET', url: '/v1/models?pricing=eur' });
   t.equal(bad.statusCode, 400);
-  t.equal(bad.json().error.code, 'invalid_body');
+  t.match(bad.json().error, { code: 'bad_request', message: /querystring\/pricing/ });
 });
 
 t.test('GET /v1/providers: one entry per endpoint, filters ANDed, health and trust visible', async (t) => {

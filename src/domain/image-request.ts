@@ -1,7 +1,8 @@
 import { ApiError } from '../errors.js';
-import type { ProviderImageRequest } from '../providers/mock-provider.js';
 import type { ProviderPool } from '../providers/pool.js';
+import type { ImageSet, ProviderImageRequest } from '../providers/mock-provider.js';
 import type { ModelSpec, ServiceTypeName } from '../providers/types.js';
+import type { SourceImage } from '../render/placeholder.js';
 import type { ImageGenerationRequestBody } from '../schemas/images.js';
 import { routingPrefs, type RoutingPrefs } from './routing.js';
 
@@ -22,6 +23,13 @@ export interface ImageJobSpec {
   prefs: RoutingPrefs;
   /** The body as the provider sees it: Router extensions removed (contract §0.19). */
   forward: ProviderImageRequest;
+  source?: SourceImage;
+}
+
+export function imageSetOf(spec: ImageJobSpec): ImageSet {
+  const set: ImageSet = { model: spec.model.id, prompt: spec.prompt, width: spec.width, height: spec.height, n: spec.n };
+  if (spec.source) set.source = spec.source;
+  return set;
 }
 
 const SERVICE_ROUTE: Record<ServiceTypeName, string> = {

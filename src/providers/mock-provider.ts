@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
 import { withTextChunks } from '../render/png-text.js';
+import type { SourceImage } from '../render/placeholder.js';
 import type { Renderer } from '../render/renderer.js';
 import type { ProviderSpec } from './types.js';
 
@@ -28,6 +29,16 @@ export interface ProviderResult {
   resKey?: string;
 }
 
+/** Everything that decides the pixels of a response's images. */
+export interface ImageSet {
+  model: string;
+  prompt: string;
+  width: number;
+  height: number;
+  n: number;
+  source?: SourceImage;
+}
+
 export interface RecordedRequest {
   requestId: string;
   body: ProviderImageRequest;
@@ -52,22 +63,47 @@ export class MockProvider {
     return this.#received;
   }
 
-  async generate(body: ProviderImageRequest, requestId: string): Promise<ProviderResult> {
+  /** The provider's side of a request or a job submit: it sees the forwarded body. */
+  receive(body: ProviderImageRequest, requestId: string): void {
     this.#received.push({ requestId, body: structuredClone(body) });
     if (this.#received.length > RECORDED_MAX) this.#received.shift();
-    const [width, height] = body.size.split('x').map(Number) as [number, number];
+  }
+
+  newResKey(): string | undefined {
+    return this.spec.signsResponses ? randomUUID() : undefined;
+  }
+
+  /** Base64 PNGs, tagged with `tags` as tEXt chunks (request id, job id, provider). */
+  async renderImages(set: ImageSet, tags: Record<string, string>): Promise<string[]> {
     const pngs = await Promise.all(
-      Array.from({ length: body.n }, (_, index) =>
-        this.renderer.render({ model: body.model, prompt: body.prompt, width, height, index, providerAddress: this.spec.address }),
+      Array.from({ length: set.n }, (_, index) =>
+        this.renderer.render({
+          model: set.model,
+          prompt: set.prompt,
+          width: set.width,
+          height: set.height,
+          index,
+          providerAddress: this.spec.address,
+          ...(set.source ? { source: set.source } : {}),
+        }),
       ),
     );
-    const data = pngs.map((png) => ({
-      b64_json: withTextChunks(png, { request_id: requestId, provider_address: this.spec.address }).toString('base64'),
-    }));
+    return pngs.map((png) => withTextChunks(png, { ...tags, provider_address: this.spec.address }).toString('base64'));
+  }
+
+  async generate(body: ProviderImageRequest, set: ImageSet, requestId: string): Promise<ProviderResult> {
+    this.receive(body, requestId);
+    const images = await this.renderImages(set, { request_id: requestId });
     const result: ProviderResult = {
-      body: { created: unixSeconds(this.clock), data, model: body.model, usage: { output_images: data.length } },
+      body: {
+        created: unixSeconds(this.clock),
+        data: images.map((b64_json) => ({ b64_json })),
+        model: body.model,
+        usage: { output_images: images.length },
+      },
     };
-    if (this.spec.signsResponses) result.resKey = randomUUID();
+    const resKey = this.newResKey();
+    if (resKey) result.resKey = resKey;
     return result;
   }
 }

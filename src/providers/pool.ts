@@ -18,7 +18,9 @@ export class ProviderPool {
   readonly #modelsById: Map<string, ModelSpec>;
   readonly #providersByAddress: Map<string, ProviderSpec>;
 
-  constructor(spec: PoolSpec) {
+  constructor(source: PoolSpec) {
+    // A private copy: health changes at run time must not leak into DEFAULT_POOL.
+    const spec = structuredClone(source);
     this.models = spec.models;
     this.providers = spec.providers;
     this.#modelsById = new Map(spec.models.map((m) => [m.id, m]));
@@ -32,6 +34,12 @@ export class ProviderPool {
   /** Addresses are hex: compare them without case, as the chain does. */
   provider(address: string): ProviderSpec | undefined {
     return this.#providersByAddress.get(address.toLowerCase());
+  }
+
+  setHealthy(address: string, healthy: boolean): void {
+    const provider = this.provider(address);
+    if (!provider) throw new Error(`no provider ${address}`);
+    provider.healthy = healthy;
   }
 
   endpoints(modelId?: string): Endpoint[] {

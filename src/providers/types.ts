@@ -20,6 +20,9 @@ export const ModelSpecSchema = Type.Object(
     supportedSizes: Type.Optional(Type.Array(Type.String({ pattern: SIZE_PATTERN }), { minItems: 1 })),
     defaultSize: Type.Optional(Type.String({ pattern: SIZE_PATTERN })),
     createdS: Type.Optional(Type.Integer({ minimum: 0 })),
+    imageMs: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'async processing time per image, on top of the provider latency (default 500)' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 import { shortAddress } from '../lib/ids.js';
 
 /**
@@ -17,13 +17,22 @@ export interface RenderParams {
   /** 0-based position in the response's `data` array. */
   index: number;
   providerAddress: string;
+  /** Edits: a bounded thumbnail of the uploaded image, drawn into the result. */
+  source?: SourceImage;
+}
+
+export interface SourceImage {
+  png: Buffer;
+  /** sha256 of the thumbnail: the cache key must not hold the bytes. */
+  hash: string;
+  masked: boolean;
 }
 
 const require = createRequire(import.meta.url);
 export const FONT_FILE = require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff');
 
 export function renderKey(p: RenderParams): string {
-  return JSON.stringify([p.model, p.prompt, p.width, p.height, p.index, p.providerAddress]);
+  return JSON.stringify([p.model, p.prompt, p.width, p.height, p.index, p.providerAddress, p.source?.hash, p.source?.masked]);
 }
 
 /** Corner colours in HSL with fixed saturation and lightness, so white text stays readable. */
@@ -58,11 +67,13 @@ export function promptExcerpt(prompt: string, maxChars = 60): string {
 const escapeMarkup = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function labelLines(p: RenderParams): string[] {
-  return [
+  const lines = [
     `${p.model} · ${p.width}x${p.height} · image ${p.index + 1}`,
     `provider ${shortAddress(p.providerAddress)}`,
     `“${promptExcerpt(p.prompt)}”`,
   ];
+  if (p.source) lines.unshift(p.source.masked ? 'edit of the uploaded image (masked)' : 'edit of the uploaded image');
+  return lines;
 }
 
 export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
@@ -74,7 +85,7 @@ export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
       fontfile: FONT_FILE,
       font: 'DejaVu Sans',
       width: Math.max(8, Math.floor(width * 0.86)),
-      height: Math.max(8, Math.floor(height * 0.36)),
+      height: Math.max(8, Math.floor(height * (p.source ? 0.3 : 0.36))),
       align: 'centre',
       wrap: 'word-char',
       rgba: true,
@@ -92,12 +103,23 @@ export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
     width: Math.min(width, label.info.width + 2 * pad),
     height: Math.min(height, label.info.height + 2 * pad),
   };
+  // An edit shows the source scaled into the canvas, with the label below it.
+  const labelGravity = p.source ? 'south' : 'centre';
+  const layers: OverlayOptions[] = [];
+  if (p.source) {
+    const fitted = await sharp(p.source.png)
+      .resize(Math.max(1, Math.floor(width * 0.9)), Math.max(1, Math.floor(height * 0.62)), { fit: 'inside' })
+      .png()
+      .toBuffer();
+    layers.push({ input: fitted, gravity: 'north' });
+  }
+  layers.push(
+    { input: { create: { ...panel, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.35 } } }, gravity: labelGravity },
+    { input: label.data, gravity: labelGravity },
+  );
   return sharp(cornerColours(renderKey(p)), { raw: { width: 2, height: 2, channels: 3 } })
     .resize(width, height, { kernel: 'linear', fit: 'fill' })
-    .composite([
-      { input: { create: { ...panel, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.35 } } }, gravity: 'centre' },
-      { input: label.data, gravity: 'centre' },
-    ])
+    .composite(layers)
     .png({ compressionLevel: 6 })
     .toBuffer();
 }

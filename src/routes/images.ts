@@ -1,9 +1,29 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { generateImages } from '../domain/generation.js';
+import Value from 'typebox/value';
+import { parseEditRequest } from '../domain/edit-request.js';
+import { runSync, type RequestContext } from '../domain/generation.js';
+import { parseImageRequest } from '../domain/image-request.js';
+import { ApiError } from '../errors.js';
 import { errorResponses } from '../schemas/common.js';
+import { ImageEditForm, ImageEditQuery } from '../schemas/edits.js';
 import { ImageGenerationRequest, ImageGenerationResponse } from '../schemas/images.js';
 import type { Services } from '../services.js';
 import { API_KEY_SECURITY, requireApiKey } from './auth-hook.js';
+import { readEditForm } from './multipart.js';
+
+export function requestContext(req: { id: string; protocol: string; host: string; auth: { keyId: string } | null }): RequestContext {
+  return { requestId: req.id, keyId: req.auth!.keyId, baseUrl: `${req.protocol}://${req.host}` };
+}
+
+/** Multipart routes validate their form after reading it, with the same TypeBox schemas. */
+export const MULTIPART_ROUTE = {
+  validatorCompiler: () => () => true,
+} as const;
+
+export function editQuery(query: unknown) {
+  if (!Value.Check(ImageEditQuery, query)) throw new ApiError('bad_request', 'querystring/verify_tee must be "true" or "false"');
+  return query;
+}
 
 export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
@@ -22,11 +42,33 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       },
     },
     async (req, reply) => {
-      const outcome = await generateImages(services, {
-        body: req.body,
-        requestId: req.id,
-        baseUrl: `${req.protocol}://${req.host}`,
-      });
+      const spec = parseImageRequest(services.pool, req.body, 'text-to-image', services.config);
+      const outcome = await runSync(services, spec, requestContext(req));
+      return reply.headers(outcome.headers).send(outcome.body);
+    },
+  );
+
+  app.post(
+    '/v1/images/edits',
+    {
+      onRequest: requireApiKey(services),
+      ...MULTIPART_ROUTE,
+      schema: {
+        operationId: 'createImageEdit',
+        tags: ['images'],
+        summary: 'Edit an image (synchronous, multipart/form-data)',
+        description: 'Routing is by X-0G-Provider-* headers only; `verify_tee` goes in the query string.',
+        security: API_KEY_SECURITY,
+        consumes: ['multipart/form-data'],
+        querystring: ImageEditQuery,
+        body: ImageEditForm,
+        response: { 200: ImageGenerationResponse, ...errorResponses(400, 401, 403, 404, 413, 415, 502, 503) },
+      },
+    },
+    async (req, reply) => {
+      const query = editQuery(req.query);
+      const spec = await parseEditRequest(services.pool, await readEditForm(req), query, services.config);
+      const outcome = await runSync(services, spec, requestContext(req));
       return reply.headers(outcome.headers).send(outcome.body);
     },
   );

@@ -5,6 +5,22 @@ import { withTextChunks } from '../render/png-text.js';
 import { errorResponses } from '../schemas/common.js';
 import type { Services } from '../services.js';
 
+/** A sync response's link id, or a completed async job's id. */
+async function servedImage(services: Services, id: string, index: number): Promise<Buffer | undefined> {
+  const link = services.imageLinks.get(id);
+  if (link) {
+    const params = link.images[index];
+    if (!params) return undefined;
+    const png = await services.renderer.render(params);
+    return withTextChunks(png, { request_id: link.requestId, provider_address: params.providerAddress });
+  }
+  const job = services.jobs.find(id);
+  if (job?.outcome?.status !== 'completed' || index >= job.n) return undefined;
+  const { source, ...set } = job;
+  const png = await services.renderer.render({ ...set, ...(source ? { source } : {}), index, providerAddress: job.providerAddress });
+  return withTextChunks(png, { request_id: job.traceRequestId, job_id: job.id, provider_address: job.providerAddress });
+}
+
 /** URL_RESPONSES=serve: the PNGs behind `data[].url`, re-rendered from stored parameters. */
 export const proxyImageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
@@ -22,12 +38,10 @@ export const proxyImageRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       },
     },
     async (req, reply) => {
-      const link = services.imageLinks.get(req.params.linkId);
-      const params = link?.images[Number(req.params.index)];
-      if (!link || !params) throw new ApiError('image_not_found');
-      const png = await services.renderer.render(params);
-      const tagged = withTextChunks(png, { request_id: link.requestId, provider_address: params.providerAddress });
-      return reply.type('image/png').header('cache-control', 'private, max-age=3600').send(tagged);
+      const index = Number(req.params.index);
+      const png = await servedImage(services, req.params.linkId, index);
+      if (!png) throw new ApiError('image_not_found');
+      return reply.type('image/png').header('cache-control', 'private, max-age=3600').send(png);
     },
   );
 };

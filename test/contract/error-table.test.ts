@@ -19,6 +19,12 @@ const post = (app: App, payload: unknown, headers: Record<string, string> = AUTH
  */
 const SCENARIOS: Record<ErrorCode, Scenario> = {
   invalid_body: ({ plain }) => post(plain, generationBody({ n: 11 })),
+  bad_request: ({ plain }) => plain.inject({ method: 'GET', url: '/v1/async/jobs/not-a-job-id', headers: AUTH }),
+  access_denied: async ({ plain }) => {
+    const submitted = await plain.inject({ method: 'POST', url: '/v1/async/images/generations', headers: AUTH, payload: generationBody() });
+    return plain.inject({ method: 'GET', url: `/v1/async/jobs/${submitted.json().jobId}`, headers: { authorization: 'Bearer sk-someone-else' } });
+  },
+  async_job_not_found: ({ plain }) => plain.inject({ method: 'GET', url: `/v1/async/jobs/${'0'.repeat(32)}`, headers: AUTH }),
   provider_not_found: ({ plain }) => post(plain, generationBody({ provider: { address: '0x' + '9'.repeat(40) } })),
   provider_model_mismatch: ({ plain }) =>
     post(plain, generationBody({ model: 'flux-1-schnell', provider: { address: BOREALIS } })),

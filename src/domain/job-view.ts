@@ -1,0 +1,54 @@
+import type { Config } from '../config.js';
+import { isoMs, type Clock } from '../lib/clock.js';
+import type { MockProvider } from '../providers/mock-provider.js';
+import type { JobStatusBody } from '../schemas/jobs.js';
+import type { Job } from '../store/job-store.js';
+import { inProgressWord, isTerminal, statusAt, updatedAtMs } from './job-state.js';
+
+export interface JobViewDeps {
+  clock: Clock;
+  config: Pick<Config, 'inProgressStatus' | 'retryAfterS'>;
+  provider(address: string): MockProvider;
+}
+
+export interface JobView {
+  body: JobStatusBody;
+  headers: Record<string, string>;
+}
+
+export function jobImageUrls(baseUrl: string, job: Job): string[] {
+  return Array.from({ length: job.n }, (_, i) => `${baseUrl}/v1/proxy/images/${job.id}/${i}`);
+}
+
+/** The poll answer: the provider's job shape plus the Router's trace once completed (contract §4.3). */
+export async function viewJob(deps: JobViewDeps, job: Job, baseUrl: string): Promise<JobView> {
+  const nowMs = deps.clock.nowMs();
+  const status = statusAt(job, nowMs);
+  job.polls++;
+  const body: JobStatusBody = {
+    jobId: job.id,
+    status: status === 'processing' ? inProgressWord(deps.config.inProgressStatus, job.id, job.polls) : status,
+    createdAt: isoMs(job.createdMs),
+    updatedAt: isoMs(updatedAtMs(job, nowMs)),
+  };
+  const headers: Record<string, string> = {};
+  if (!isTerminal(status)) {
+    if (deps.config.retryAfterS > 0) headers['retry-after'] = String(deps.config.retryAfterS);
+    return { body, headers };
+  }
+  const outcome = job.outcome!;
+  if (outcome.status === 'failed') {
+    body.errorMessage = outcome.errorMessage;
+    return { body, headers };
+  }
+  const provider = deps.provider(job.providerAddress);
+  const images =
+    job.responseFormat === 'url'
+      ? jobImageUrls(baseUrl, job).map((url) => ({ url }))
+      : (await provider.renderImages(job, { request_id: job.traceRequestId, job_id: job.id })).map((b64_json) => ({ b64_json }));
+  body.data = { created: Math.floor(job.doneAtMs / 1000), data: images };
+  body.x_0g_trace = { request_id: job.traceRequestId, provider: job.providerAddress, billing: outcome.billing };
+  if (job.verifyTee) body.x_0g_trace.tee_verified = provider.spec.teeSignerValid;
+  if (outcome.resKey) headers['zg-res-key'] = outcome.resKey;
+  return { body, headers };
+}

@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.js';
+import { ApiError } from '../errors.js';
+import type { Clock, TimerHandle } from '../lib/clock.js';
+import type { MockProvider } from '../providers/mock-provider.js';
+import type { ProviderPool } from '../providers/pool.js';
+import type { Job, JobStore } from '../store/job-store.js';
+import type { Ledger } from '../store/ledger.js';
+import { imageBilling } from './billing.js';
+import type { ImageJobSpec } from './image-request.js';
+import { traceRequestIdOf } from './job-state.js';
+import { rankCandidates } from './routing.js';
+
+export type JobConfig = Pick<
+  Config,
+  'jobPendingMs' | 'jobTimeScale' | 'jobTtlS' | 'jobSweepIntervalS' | 'maxLiveJobs' | 'retryAfterS'
+>;
+
+export interface JobServiceDeps {
+  clock: Clock;
+  store: JobStore;
+  ledger: Ledger;
+  pool: ProviderPool;
+  config: JobConfig;
+  provider(address: string): MockProvider;
+}
+
+const DEFAULT_IMAGE_MS = 500;
+
+/**
+ * Submission, settlement and retention of async jobs. A job is settled (and
+ * billed) by a clock timer at its completion time whether or not anyone polls;
+ * a read that arrives first settles it itself, so reads never see stale state.
+ */
+export class JobService {
+  readonly #timers = new Map<string, TimerHandle>();
+  #sweepTimer: TimerHandle | undefined;
+  #closed = false;
+
+  constructor(private readonly deps: JobServiceDeps) {
+    this.#scheduleSweep();
+  }
+
+  get liveCount(): number {
+    return this.#timers.size;
+  }
+
+  submit(spec: ImageJobSpec, keyId: string, submitRequestId: string): Job {
+    const { clock, config, pool } = this.deps;
+    if (this.liveCount >= config.maxLiveJobs) {
+      throw new ApiError('provider_error', 'async job queue is full, please try again later', {
+        'retry-after': String(Math.max(1, config.retryAfterS)),
+      });
+    }
+    const endpoint = rankCandidates(pool, spec.model.id, spec.prefs)[0]!;
+    const provider = endpoint.provider;
+    this.deps.provider(provider.address).receive(spec.forward, submitRequestId);
+    const id = randomBytes(16).toString('hex');
+    const nowMs = clock.nowMs();
+    const scale = config.jobTimeScale;
+    const processingAtMs = nowMs + Math.round(config.jobPendingMs * scale);
+    const processingMs = provider.latencyMs + (spec.model.imageMs ?? DEFAULT_IMAGE_MS) * spec.n;
+    const job: Job = {
+      id,
+      keyId,
+      traceRequestId: traceRequestIdOf(provider.address, id),
+      submitRequestId,
+      providerAddress: provider.address,
+      model: spec.model.id,
+      prompt: spec.prompt,
+      n: spec.n,
+      width: spec.width,
+      height: spec.height,
+      responseFormat: spec.responseFormat,
+      verifyTee: spec.verifyTee,
+      priceNeuron: endpoint.priceNeuron,
+      createdMs: nowMs,
+      processingAtMs,
+      doneAtMs: processingAtMs + Math.round(processingMs * scale),
+      polls: 0,
+    };
+    if (spec.source) job.source = spec.source;
+    this.deps.store.put(job);
+    this.#timers.set(id, clock.schedule(job.doneAtMs - nowMs, () => this.settle(job)));
+    return job;
+  }
+
+  /**
+   * The job as `keyId` may see it. Unknown, expired and wrongly pinned jobs
+   * are all 404 (the Router cannot tell them apart); another key's job is 403.
+   */
+  lookup(jobId: string, keyId: string, providerAddress?: string): Job {
+    const job = this.find(jobId);
+    if (!job || (providerAddress !== undefined && providerAddress.toLowerCase() !== job.providerAddress.toLowerCase())) {
+      throw new ApiError('async_job_not_found');
+    }
+    if (job.keyId !== keyId) throw new ApiError('access_denied');
+    return job;
+  }
+
+  /** The job if it exists and has not expired, settled up to now. No ownership check. */
+  find(jobId: string): Job | undefined {
+    const job = this.deps.store.get(jobId);
+    if (!job) return undefined;
+    const nowMs = this.deps.clock.nowMs();
+    if (!job.outcome && nowMs >= job.doneAtMs) this.settle(job);
+    if (this.#expired(job, nowMs)) {
+      this.deps.store.delete(job.id);
+      return undefined;
+    }
+    return job;
+  }
+
+  /** Decides the job's outcome once, at its completion time, and books the charge. */
+  settle(job: Job): void {
+    if (job.outcome) return;
+    this.#timers.get(job.id)?.cancel();
+    this.#timers.delete(job.id);
+    const provider = this.deps.pool.provider(job.providerAddress);
+    if (!provider?.healthy) {
+      job.outcome = { status: 'failed', errorMessage: `provider request failed: provider ${job.providerAddress} is unavailable` };
+      return;
+    }
+    const billing = imageBilling(job.priceNeuron, job.n);
+    job.outcome = { status: 'completed', billing };
+    const resKey = this.deps.provider(job.providerAddress).newResKey();
+    if (resKey) job.outcome.resKey = resKey;
+    this.deps.ledger.book(job.keyId, {
+      requestId: job.traceRequestId,
+      jobId: job.id,
+      model: job.model,
+      provider: job.providerAddress,
+      images: job.n,
+      amountNeuron: BigInt(billing.total_cost),
+      atMs: job.doneAtMs,
+    });
+  }
+
+  /** Removes finished jobs past retention; live jobs are never touched. */
+  sweep(): number {
+    const nowMs = this.deps.clock.nowMs();
+    let removed = 0;
+    for (const job of this.deps.store.values()) {
+      if (this.#expired(job, nowMs)) {
+        this.deps.store.delete(job.id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#sweepTimer?.cancel();
+    for (const timer of this.#timers.values()) timer.cancel();
+  }
+
+  #expired(job: Job, nowMs: number): boolean {
+    return job.outcome !== undefined && nowMs - job.doneAtMs > this.deps.config.jobTtlS * 1000;
+  }
+
+  #scheduleSweep(): void {
+    if (this.#closed) return;
+    this.#sweepTimer = this.deps.clock.schedule(this.deps.config.jobSweepIntervalS * 1000, () => {
+      this.sweep();
+      this.#scheduleSweep();
+    });
+  }
+}
