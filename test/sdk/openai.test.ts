@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import sharp from 'sharp';
 import t, { type Test } from 'tap';
 import { readTextChunks } from '../../src/render/png-text.js';
@@ -61,4 +61,70 @@ t.test('models.list works against the catalog', async (t) => {
   const ids: string[] = [];
   for await (const model of client.models.list()) ids.push(model.id);
   t.same(ids, ['z-image', 'flux-1-schnell', 'qwen-image-edit']);
+});
+
+t.test('images.edit uploads multipart and gets an edited PNG', async (t) => {
+  const { client } = await startServer(t);
+  const source = await sharp({ create: { width: 120, height: 80, channels: 3, background: '#36c' } }).png().toBuffer();
+  const res = await client.images.edit({
+    model: 'qwen-image-edit',
+    image: await toFile(source, 'source.png', { type: 'image/png' }),
+    prompt: 'add a moon',
+    size: '512x512',
+    response_format: 'b64_json',
+  });
+  const meta = await sharp(Buffer.from(res.data![0]!.b64_json!, 'base64')).metadata();
+  t.same([meta.width, meta.height], [512, 512]);
+});
+
+/**
+ * A polling loop as a client team would write it against the real Router:
+ * submit, then poll honouring Retry-After, treating any non-terminal status as
+ * in progress. Its "sleep" advances the emulator's manual clock over HTTP, so
+ * the test walks the real timeline without waiting.
+ */
+t.test('submit and poll to completion with the SDK, honouring Retry-After', async (t) => {
+  const app = await makeApp(t, { inProgressStatus: 'running', jobPendingMs: 4000 });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'sk-sdk-async', maxRetries: 0 });
+  const sleep = async (seconds: number) => {
+    const res = await fetch(`${base}/_emulator/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceMs: seconds * 1000 }),
+    });
+    t.equal(res.status, 200);
+  };
+
+  const { data: job, response } = await client
+    .post<{ jobId: string; status: string; provider_address: string }>('/async/images/generations', {
+      body: { model: 'z-image', prompt: 'async lighthouse', size: '256x256', n: 2, response_format: 'b64_json' },
+    })
+    .withResponse();
+  t.equal(response.status, 202);
+  t.equal(job.status, 'pending');
+  let retryAfter = Number(response.headers.get('retry-after'));
+  t.equal(retryAfter, 5);
+
+  const seen: string[] = [];
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await sleep(retryAfter || 2);
+    const { data: status, response: pollResponse } = await client
+      .get<{ status: string; data?: { data: { b64_json: string }[] }; x_0g_trace?: { billing: { total_cost: string } } }>(
+        `/async/jobs/${job.jobId}`,
+        { query: { provider_address: job.provider_address } },
+      )
+      .withResponse();
+    seen.push(status.status);
+    if (status.status === 'completed' || status.status === 'failed') {
+      t.equal(status.status, 'completed');
+      t.equal(status.data!.data.length, 2);
+      const meta = await sharp(Buffer.from(status.data!.data[0]!.b64_json, 'base64')).metadata();
+      t.same([meta.width, meta.height], [256, 256]);
+      t.equal(status.x_0g_trace!.billing.total_cost, '6000000000000000');
+      break;
+    }
+    retryAfter = Number(pollResponse.headers.get('retry-after'));
+  }
+  t.same(seen, ['running', 'completed'], 'polled at 5 s (still running) and 10 s (done at 5.9 s)');
 });

@@ -1,0 +1,10 @@
+// The baseline: bare Fastify answering precomputed bytes, the ceiling for any route.
+import Fastify from 'fastify';
+
+const tiny = JSON.stringify({ jobId: '5b595c31955d4be2923f5070705cced4', status: 'pending', provider_address: '0xa11ce0000000000000000000000000000000a001' });
+const app = Fastify({ logger: false });
+app.get('/tiny', (_req, reply) => reply.type('application/json').send(tiny));
+app.post('/tiny', (_req, reply) => reply.code(202).type('application/json').send(tiny));
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+console.log(`listening ${url}`);
+process.once('SIGTERM', () => app.close().then(() => process.exit(0)));
