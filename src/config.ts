@@ -92,6 +92,29 @@ export const ConfigSchema = Type.Object({
     default: '',
     description: 'Comma-separated keys that answer 401 `api_key_revoked`',
   }),
+  usdApiKeys: Type.String({
+    env: 'USD_API_KEYS',
+    default: '',
+    description: 'Comma-separated keys whose accounts settle in USD: balances and traces in micro-USD with `currency:"usd"`',
+  }),
+  defaultBalance0g: Type.String({
+    env: 'DEFAULT_BALANCE_0G',
+    default: '1000',
+    pattern: '^[0-9]{1,12}(\\.[0-9]{1,18})?$',
+    description: 'Starting balance of a new 0G account, in 0G (1000 0G pays for over 200,000 default images)',
+  }),
+  defaultBalanceUsd: Type.String({
+    env: 'DEFAULT_BALANCE_USD',
+    default: '1000',
+    pattern: '^[0-9]{1,12}(\\.[0-9]{1,6})?$',
+    description: 'Starting balance of a new USD account, in USD',
+  }),
+  rateLimitRpm: Type.Integer({
+    env: 'RATE_LIMIT_RPM',
+    default: 1000,
+    minimum: 0,
+    description: 'Inference requests (submits and polls included) per key per clock minute; past it 429 `rate_limit_exceeded`. 0 disables the limit and its headers',
+  }),
   poolFile: Type.String({
     env: 'EMULATOR_CONFIG',
     default: '',
@@ -151,6 +174,7 @@ export function configEntries(): [keyof Config, Annotated][] {
 function describeExpected(schema: Annotated): string {
   if (schema.anyOf) return `one of ${schema.anyOf.map((s) => s.const).join(', ')}`;
   const s = schema as unknown as Record<string, unknown>;
+  if (s.pattern) return 'a decimal number';
   const bounds = [
     s.minimum !== undefined ? `>= ${s.minimum}` : '',
     s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : '',

@@ -9,6 +9,23 @@ import { SaturatedError } from './render/limiter.js';
 export const ERROR_TABLE = {
   invalid_body: { status: 400, type: 'invalid_request_error', message: 'Invalid request body' },
   bad_request: { status: 400, type: 'invalid_request_error', message: 'Invalid request parameters' },
+  invalid_provider_header: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'Malformed X-0G-Provider-* header',
+  },
+  invalid_trust_mode: { status: 400, type: 'invalid_request_error', message: 'Invalid trust mode' },
+  invalid_max_price_usd: { status: 400, type: 'invalid_request_error', message: 'Invalid max price' },
+  no_provider_within_max_price: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'No provider within the requested max price',
+  },
+  pinned_provider_exceeds_max_price: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The pinned provider exceeds the requested max price',
+  },
   provider_not_found: { status: 400, type: 'invalid_request_error', message: 'provider not found' },
   provider_model_mismatch: {
     status: 400,
@@ -26,6 +43,11 @@ export const ERROR_TABLE = {
     status: 403,
     type: 'auth_error',
     message: 'this credential is not allowed to access inference endpoints',
+  },
+  insufficient_balance: {
+    status: 402,
+    type: 'payment_error',
+    message: 'Insufficient balance to process request',
   },
   access_denied: {
     status: 403,
@@ -45,6 +67,11 @@ export const ERROR_TABLE = {
     status: 415,
     type: 'invalid_request_error',
     message: 'Unsupported Content-Type',
+  },
+  rate_limit_exceeded: {
+    status: 429,
+    type: 'rate_limit_error',
+    message: 'Rate limit exceeded. Please try again later.',
   },
   internal_error: { status: 500, type: 'server_error', message: 'Internal server error' },
   provider_error: { status: 502, type: 'server_error', message: 'The provider failed to serve the request' },

@@ -1,6 +1,8 @@
 import { effectiveRenderConcurrency, type Config } from './config.js';
 import { authPolicy, type AuthPolicy } from './domain/auth.js';
+import { parseDecimal } from './domain/billing.js';
 import { JobService } from './domain/jobs.js';
+import { RateLimiter } from './domain/rate-limit.js';
 import { ManualClock, systemClock, type Clock } from './lib/clock.js';
 import { MockProvider } from './providers/mock-provider.js';
 import { loadPool, ProviderPool } from './providers/pool.js';
@@ -20,6 +22,8 @@ export interface Services {
   ledger: Ledger;
   jobs: JobService;
   auth: AuthPolicy;
+  /** Absent when RATE_LIMIT_RPM=0. */
+  rateLimiter: RateLimiter | undefined;
   provider(address: string): MockProvider;
   lifecycle: { ready: boolean; shuttingDown: boolean };
 }
@@ -47,7 +51,11 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     if (!p) throw new Error(`no mock provider for ${address}`);
     return p;
   };
-  const ledger = new Ledger();
+  const ledger = new Ledger({
+    defaultBalanceNeuron: parseDecimal(config.defaultBalance0g, 18),
+    defaultBalanceMicroUsd: parseDecimal(config.defaultBalanceUsd, 6),
+    usdPer0g: config.usdPer0g,
+  });
   const jobs = new JobService({ clock, store: deps.jobStore ?? new MemoryJobStore(), ledger, pool, config, provider });
   return {
     config,
@@ -58,6 +66,7 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     ledger,
     jobs,
     auth: authPolicy(config),
+    rateLimiter: config.rateLimitRpm > 0 ? new RateLimiter(clock, config.rateLimitRpm) : undefined,
     provider,
     lifecycle: { ready: false, shuttingDown: false },
   };

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { neuronToUsd } from '../src/domain/billing.js';
+import { neuronToMicroUsd, neuronToUsd, parseDecimal } from '../src/domain/billing.js';
+import { withinUsdCap } from '../src/domain/routing-prefs.js';
 import { loadPool } from '../src/providers/pool.js';
 import { AURORA, AUTH, CIRRUS, DELTA, generate, generationBody, makeApp } from './helpers/app.js';
 
@@ -111,4 +112,15 @@ t.test('neuron to USD conversion is exact decimal', async (t) => {
   t.equal(neuronToUsd(10n ** 18n, 1.25), '1.25');
   t.equal(neuronToUsd(0n, 3), '0');
   t.equal(neuronToUsd(7n * 10n ** 18n, 0.5), '3.5');
+  t.equal(neuronToMicroUsd(3_000_000_000_000_000n, 1), 3000n);
+  t.equal(neuronToMicroUsd(1n, 1), 0n, 'sub-micro amounts round half up to 0');
+  t.equal(neuronToMicroUsd(500_000_000_000n, 1), 1n, 'half a micro-USD rounds up');
+  t.equal(parseDecimal('1000', 18), 1000n * 10n ** 18n);
+  t.equal(parseDecimal('0.01', 18), 10n ** 16n);
+  t.equal(parseDecimal('2.5', 6), 2_500_000n);
+  t.throws(() => parseDecimal('0.1234567', 6));
+  t.ok(withinUsdCap(3_000_000_000_000_000n, 1, '0.003'));
+  t.notOk(withinUsdCap(3_000_000_000_000_001n, 1, '0.003'));
+  t.ok(withinUsdCap(0n, 1, '0'));
+  t.ok(withinUsdCap(10n ** 18n, 1.25, '1.25000000000000000'));
 });

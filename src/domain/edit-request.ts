@@ -16,6 +16,7 @@ export async function parseEditRequest(
   form: EditForm,
   query: ImageEditQueryParams,
   options: ParseOptions,
+  headers: Record<string, string | string[] | undefined>,
 ): Promise<ImageJobSpec> {
   const image = form.files.image ?? form.files['image[]'];
   if (!image) throw new ApiError('invalid_body', 'image is required: send the source image as a multipart file part');
@@ -39,6 +40,7 @@ export async function parseEditRequest(
     },
     'image-editing',
     options,
+    headers,
   );
   spec.source = await sourceImageOf(image, form.files.mask);
   // The provider receives the edit with its image; the record keeps its size, not its bytes.

@@ -6,11 +6,11 @@ import type { Trace } from '../schemas/common.js';
 import type { ImageGenerationResponseBody } from '../schemas/images.js';
 import type { ImageLinks } from '../store/image-links.js';
 import type { Ledger } from '../store/ledger.js';
-import { imageBilling } from './billing.js';
 import { imageSetOf, type ImageJobSpec } from './image-request.js';
 import { rankCandidates } from './routing.js';
 
 export interface GenerationServices {
+  config: { usdPer0g: number };
   pool: ProviderPool;
   provider(address: string): MockProvider;
   imageLinks: ImageLinks;
@@ -37,7 +37,7 @@ interface Served {
 
 async function serve(svc: GenerationServices, spec: ImageJobSpec, requestId: string): Promise<Served> {
   const failures: string[] = [];
-  for (const endpoint of rankCandidates(svc.pool, spec.model.id, spec.prefs)) {
+  for (const endpoint of rankCandidates(svc.pool, spec.model.id, spec.prefs, svc.config.usdPer0g)) {
     try {
       const result = await svc.provider(endpoint.provider.address).generate(spec.forward, imageSetOf(spec), requestId);
       return { endpoint, result };
@@ -52,15 +52,16 @@ async function serve(svc: GenerationServices, spec: ImageJobSpec, requestId: str
 
 /** Sync generations and edits: route, call the provider, book the charge, answer with the trace. */
 export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: RequestContext): Promise<GenerationOutcome> {
+  svc.ledger.admit(ctx.keyId);
   const { endpoint, result } = await serve(svc, spec, ctx.requestId);
   const images = result.body.data;
-  const billing = imageBilling(endpoint.priceNeuron, images.length);
-  svc.ledger.book(ctx.keyId, {
+  // The provider's usage.output_images is what the Router bills on (contract §5.1).
+  const billing = svc.ledger.book(ctx.keyId, {
     requestId: ctx.requestId,
     model: spec.model.id,
     provider: endpoint.provider.address,
-    images: images.length,
-    amountNeuron: BigInt(billing.total_cost),
+    images: result.body.usage.output_images,
+    amountNeuron: endpoint.priceNeuron * BigInt(result.body.usage.output_images),
     atMs: svc.clock.nowMs(),
   });
   let data: ImageGenerationResponseBody['data'] = images;

@@ -4,7 +4,7 @@ import type { ImageSet, ProviderImageRequest } from '../providers/mock-provider.
 import type { ModelSpec, ServiceTypeName } from '../providers/types.js';
 import type { SourceImage } from '../render/placeholder.js';
 import type { ImageGenerationRequestBody } from '../schemas/images.js';
-import { routingPrefs, type RoutingPrefs } from './routing.js';
+import { routingPrefs, type RoutingPrefs } from './routing-prefs.js';
 
 export const MIN_SIDE_PX = 64;
 export const MAX_SIDE_PX = 2048;
@@ -77,11 +77,14 @@ export interface ParseOptions {
   profile: 'lenient' | 'strict';
 }
 
+type Headers = Record<string, string | string[] | undefined>;
+
 export function parseImageRequest(
   pool: ProviderPool,
   body: ImageGenerationRequestBody,
   serviceType: ServiceTypeName,
   options: ParseOptions,
+  headers: Headers = {},
 ): ImageJobSpec {
   if (options.profile === 'strict' && body.provider !== undefined) {
     throw new ApiError(
@@ -103,7 +106,7 @@ export function parseImageRequest(
     height,
     responseFormat,
     verifyTee: verify_tee === true,
-    prefs: routingPrefs(provider),
+    prefs: routingPrefs(headers, provider),
     forward: { ...rest, model: model.id, prompt: body.prompt, n, size, response_format: 'b64_json' },
   };
 }

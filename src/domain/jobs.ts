@@ -6,14 +6,13 @@ import type { MockProvider } from '../providers/mock-provider.js';
 import type { ProviderPool } from '../providers/pool.js';
 import type { Job, JobStore } from '../store/job-store.js';
 import type { Ledger } from '../store/ledger.js';
-import { imageBilling } from './billing.js';
 import type { ImageJobSpec } from './image-request.js';
 import { traceRequestIdOf } from './job-state.js';
 import { rankCandidates } from './routing.js';
 
 export type JobConfig = Pick<
   Config,
-  'jobPendingMs' | 'jobTimeScale' | 'jobTtlS' | 'jobSweepIntervalS' | 'maxLiveJobs' | 'retryAfterS'
+  'jobPendingMs' | 'jobTimeScale' | 'jobTtlS' | 'jobSweepIntervalS' | 'maxLiveJobs' | 'retryAfterS' | 'usdPer0g'
 >;
 
 export interface JobServiceDeps {
@@ -52,7 +51,8 @@ export class JobService {
         'retry-after': String(Math.max(1, config.retryAfterS)),
       });
     }
-    const endpoint = rankCandidates(pool, spec.model.id, spec.prefs)[0]!;
+    this.deps.ledger.admit(keyId);
+    const endpoint = rankCandidates(pool, spec.model.id, spec.prefs, config.usdPer0g)[0]!;
     const provider = endpoint.provider;
     this.deps.provider(provider.address).receive(spec.forward, submitRequestId);
     const id = randomBytes(16).toString('hex');
@@ -121,19 +121,18 @@ export class JobService {
       job.outcome = { status: 'failed', errorMessage: `provider request failed: provider ${job.providerAddress} is unavailable` };
       return;
     }
-    const billing = imageBilling(job.priceNeuron, job.n);
-    job.outcome = { status: 'completed', billing };
-    const resKey = this.deps.provider(job.providerAddress).newResKey();
-    if (resKey) job.outcome.resKey = resKey;
-    this.deps.ledger.book(job.keyId, {
+    const billing = this.deps.ledger.book(job.keyId, {
       requestId: job.traceRequestId,
       jobId: job.id,
       model: job.model,
       provider: job.providerAddress,
       images: job.n,
-      amountNeuron: BigInt(billing.total_cost),
+      amountNeuron: job.priceNeuron * BigInt(job.n),
       atMs: job.doneAtMs,
     });
+    job.outcome = { status: 'completed', billing };
+    const resKey = this.deps.provider(job.providerAddress).newResKey();
+    if (resKey) job.outcome.resKey = resKey;
   }
 
   /** Removes finished jobs past retention; live jobs are never touched. */

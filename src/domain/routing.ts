@@ -1,31 +1,11 @@
 import { ApiError } from '../errors.js';
 import type { Endpoint, ProviderPool } from '../providers/pool.js';
 import type { TrustModeName } from '../providers/types.js';
+import { withinUsdCap, type RoutingPrefs } from './routing-prefs.js';
 
-export interface RoutingPrefs {
-  address?: string;
-  sort: 'price' | 'latency';
-  allowFallbacks: boolean;
-  trustFloor?: TrustModeName;
-}
+export type { RoutingPrefs } from './routing-prefs.js';
 
 const TRUST_RANK: Record<TrustModeName, number> = { standard: 0, verified: 1, private: 2 };
-
-/** The body `provider` object's defaults: price sort, fallbacks on unless pinned (contract §9.1). */
-export function routingPrefs(body?: {
-  address?: string;
-  sort?: 'price' | 'latency';
-  allow_fallbacks?: boolean;
-  trust_mode?: TrustModeName;
-}): RoutingPrefs {
-  const prefs: RoutingPrefs = {
-    sort: body?.sort ?? 'price',
-    allowFallbacks: body?.allow_fallbacks ?? body?.address === undefined,
-  };
-  if (body?.address !== undefined) prefs.address = body.address;
-  if (body?.trust_mode !== undefined) prefs.trustFloor = body.trust_mode;
-  return prefs;
-}
 
 function compare(sort: RoutingPrefs['sort']) {
   return (a: Endpoint, b: Endpoint): number => {
@@ -37,27 +17,44 @@ function compare(sort: RoutingPrefs['sort']) {
 }
 
 /**
- * Orders the providers that may serve `modelId`, best first. Throws the
- * Router's error when none may: a bad pin is the client's fault (400), an
- * unsatisfiable trust floor or an all-unhealthy pool is not (503).
+ * Orders the providers that may serve `modelId`, best first, applying in turn:
+ * pin and identity (400s: the client named something that cannot serve), the
+ * trust floor (503: never a silent downgrade), the USD price cap (400), then
+ * health and sort. With fallbacks off only the first candidate is returned.
  */
-export function rankCandidates(pool: ProviderPool, modelId: string, prefs: RoutingPrefs): Endpoint[] {
-  const all = pool.endpoints(modelId);
+export function rankCandidates(pool: ProviderPool, modelId: string, prefs: RoutingPrefs, usdPer0g: number): Endpoint[] {
+  let candidates = pool.endpoints(modelId);
   let pinned: Endpoint | undefined;
   if (prefs.address !== undefined) {
     const provider = pool.provider(prefs.address);
     if (!provider) throw new ApiError('provider_not_found', `provider not found: ${prefs.address}`);
-    pinned = all.find((e) => e.provider === provider);
-    if (!pinned) {
-      throw new ApiError('provider_model_mismatch', `provider ${provider.address} does not serve model ${modelId}`);
+    pinned = candidates.find((e) => e.provider === provider);
+    if (!pinned) throw new ApiError('provider_model_mismatch', `provider ${provider.address} does not serve model ${modelId}`);
+  }
+  if (prefs.identity !== undefined) {
+    const identity = prefs.identity;
+    if (pinned && pinned.provider.identity !== identity) {
+      throw new ApiError('provider_model_mismatch', `provider ${pinned.provider.address} has identity "${pinned.provider.identity ?? ''}", not "${identity}"`);
     }
+    candidates = candidates.filter((e) => e.provider.identity === identity);
+    if (candidates.length === 0) throw new ApiError('provider_model_mismatch', `no provider with identity "${identity}" serves model ${modelId}`);
   }
   const floor = prefs.trustFloor;
-  const trusted = floor ? all.filter((e) => TRUST_RANK[e.provider.trustMode] >= TRUST_RANK[floor]) : all;
-  if (trusted.length === 0 || (pinned && !trusted.includes(pinned))) {
-    throw new ApiError('no_provider_for_trust_mode', `no provider of ${modelId} satisfies trust mode ${floor}`);
+  if (floor) {
+    candidates = candidates.filter((e) => TRUST_RANK[e.provider.trustMode] >= TRUST_RANK[floor]);
+    if (candidates.length === 0 || (pinned && !candidates.includes(pinned))) {
+      throw new ApiError('no_provider_for_trust_mode', `no provider of ${modelId} satisfies trust mode ${floor}`);
+    }
   }
-  const healthy = trusted.filter((e) => e.provider.healthy).sort(compare(prefs.sort));
+  const cap = prefs.maxPriceUsdImage;
+  if (cap !== undefined) {
+    if (pinned && !withinUsdCap(pinned.priceNeuron, usdPer0g, cap)) {
+      throw new ApiError('pinned_provider_exceeds_max_price', `provider ${pinned.provider.address} charges more than ${cap} USD per image`);
+    }
+    candidates = candidates.filter((e) => withinUsdCap(e.priceNeuron, usdPer0g, cap));
+    if (candidates.length === 0) throw new ApiError('no_provider_within_max_price', `no provider of ${modelId} charges at most ${cap} USD per image`);
+  }
+  const healthy = candidates.filter((e) => e.provider.healthy).sort(compare(prefs.sort));
   const ordered = pinned ? [pinned, ...healthy.filter((e) => e !== pinned)] : healthy;
   const usable = prefs.allowFallbacks ? ordered.filter((e) => e.provider.healthy) : ordered.slice(0, 1);
   if (usable.length === 0 || !usable[0]!.provider.healthy) {

@@ -8,7 +8,7 @@ import { ImageEditForm, ImageEditQuery } from '../schemas/edits.js';
 import { ImageGenerationRequest } from '../schemas/images.js';
 import { JobParams, JobQuery, JobStatusResponse, JobSubmitResponse, type JobSubmitBody } from '../schemas/jobs.js';
 import type { Services } from '../services.js';
-import { API_KEY_SECURITY, requireApiKey } from './auth-hook.js';
+import { API_KEY_SECURITY, inferenceGate } from './auth-hook.js';
 import { editQuery, MULTIPART_ROUTE } from './images.js';
 import { readEditForm } from './multipart.js';
 
@@ -25,7 +25,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.post(
     '/v1/async/images/generations',
     {
-      onRequest: requireApiKey(services),
+      onRequest: inferenceGate(services),
       schema: {
         operationId: 'submitAsyncImageGeneration',
         tags: ['async'],
@@ -37,7 +37,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       },
     },
     async (req, reply) => {
-      const spec = parseImageRequest(services.pool, req.body, 'text-to-image', config);
+      const spec = parseImageRequest(services.pool, req.body, 'text-to-image', config, req.headers);
       return reply.code(202).headers(retryAfter()).send(accepted(spec, req.auth!.keyId, req.id));
     },
   );
@@ -45,7 +45,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.post(
     '/v1/async/images/edits',
     {
-      onRequest: requireApiKey(services),
+      onRequest: inferenceGate(services),
       ...MULTIPART_ROUTE,
       schema: {
         operationId: 'submitAsyncImageEdit',
@@ -59,7 +59,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       },
     },
     async (req, reply) => {
-      const spec = await parseEditRequest(services.pool, await readEditForm(req), editQuery(req.query), config);
+      const spec = await parseEditRequest(services.pool, await readEditForm(req), editQuery(req.query), config, req.headers);
       return reply.code(202).headers(retryAfter()).send(accepted(spec, req.auth!.keyId, req.id));
     },
   );
@@ -67,7 +67,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.get(
     '/v1/async/jobs/:jobId',
     {
-      onRequest: requireApiKey(services),
+      onRequest: inferenceGate(services),
       schema: {
         operationId: 'getAsyncJob',
         tags: ['async'],

@@ -1,11 +1,26 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { authenticate } from '../domain/auth.js';
+import { rateLimitHeaders } from '../domain/rate-limit.js';
+import { ApiError } from '../errors.js';
 import type { Services } from '../services.js';
 
-/** Runs before the body is read, so an unauthenticated caller learns nothing about its body. */
-export function requireApiKey(services: Services): onRequestAsyncHookHandler {
-  return async (req) => {
-    req.auth = authenticate(req.headers.authorization, services.auth);
+/**
+ * The gate in front of every inference route, run before the body is read:
+ * authenticate, open the key's account, count the request against the key's
+ * per-minute limit. The rate-limit headers go on every answer, errors included.
+ */
+export function inferenceGate(services: Services): onRequestAsyncHookHandler {
+  return async (req, reply) => {
+    const auth = authenticate(req.headers.authorization, services.auth);
+    req.auth = auth;
+    services.ledger.open(auth.keyId, auth.currency);
+    if (!services.rateLimiter) return;
+    const state = services.rateLimiter.take(auth.keyId);
+    reply.headers(rateLimitHeaders(state));
+    if (!state.allowed) {
+      const retryAfterS = Math.max(1, Math.ceil((state.resetMs - services.clock.nowMs()) / 1000));
+      throw new ApiError('rate_limit_exceeded', undefined, { 'retry-after': String(retryAfterS) });
+    }
   };
 }
 

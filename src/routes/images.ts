@@ -8,7 +8,7 @@ import { errorResponses } from '../schemas/common.js';
 import { ImageEditForm, ImageEditQuery } from '../schemas/edits.js';
 import { ImageGenerationRequest, ImageGenerationResponse } from '../schemas/images.js';
 import type { Services } from '../services.js';
-import { API_KEY_SECURITY, requireApiKey } from './auth-hook.js';
+import { API_KEY_SECURITY, inferenceGate } from './auth-hook.js';
 import { readEditForm } from './multipart.js';
 
 export function requestContext(req: { id: string; protocol: string; host: string; auth: { keyId: string } | null }): RequestContext {
@@ -29,7 +29,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   app.post(
     '/v1/images/generations',
     {
-      onRequest: requireApiKey(services),
+      onRequest: inferenceGate(services),
       schema: {
         operationId: 'createImageGeneration',
         tags: ['images'],
@@ -42,7 +42,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       },
     },
     async (req, reply) => {
-      const spec = parseImageRequest(services.pool, req.body, 'text-to-image', services.config);
+      const spec = parseImageRequest(services.pool, req.body, 'text-to-image', services.config, req.headers);
       const outcome = await runSync(services, spec, requestContext(req));
       return reply.headers(outcome.headers).send(outcome.body);
     },
@@ -51,7 +51,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   app.post(
     '/v1/images/edits',
     {
-      onRequest: requireApiKey(services),
+      onRequest: inferenceGate(services),
       ...MULTIPART_ROUTE,
       schema: {
         operationId: 'createImageEdit',
@@ -67,7 +67,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     },
     async (req, reply) => {
       const query = editQuery(req.query);
-      const spec = await parseEditRequest(services.pool, await readEditForm(req), query, services.config);
+      const spec = await parseEditRequest(services.pool, await readEditForm(req), query, services.config, req.headers);
       const outcome = await runSync(services, spec, requestContext(req));
       return reply.headers(outcome.headers).send(outcome.body);
     },

@@ -1,7 +1,12 @@
+import { ApiError } from '../errors.js';
+import { imageBilling, MIN_COST_NEURON, neuronToMicroUsd, type Currency } from '../domain/billing.js';
+import type { Billing } from '../schemas/common.js';
+
 /**
- * Per-key record of what was booked, in neuron. A charge is booked once, when
- * a sync request succeeds or an async job completes (polled or not); the trace
- * of every later poll reads the booked figure back from here.
+ * Per-key accounts: a balance in the account's currency (neuron for 0G,
+ * micro-USD for USD accounts) and the charges booked against it. A charge is
+ * booked once, when a sync request succeeds or an async job completes (polled
+ * or not); its trace billing is returned so responses show the booked figure.
  */
 export interface Charge {
   /** The request id the charge is booked under (`async-…` for jobs). */
@@ -11,44 +16,73 @@ export interface Charge {
   provider: string;
   images: number;
   amountNeuron: bigint;
+  /** In the account's currency. */
+  amount: bigint;
   atMs: number;
 }
 
-export interface AccountLedger {
+export interface Account {
   keyId: string;
-  totalNeuron: bigint;
+  currency: Currency;
+  balance: bigint;
+  spent: bigint;
   chargeCount: number;
   /** The newest charges, oldest first; at most `recentMax`. */
   recent: Charge[];
   droppedCharges: number;
 }
 
+export interface LedgerOptions {
+  defaultBalanceNeuron: bigint;
+  defaultBalanceMicroUsd: bigint;
+  usdPer0g: number;
+  recentMax?: number;
+}
+
 export class Ledger {
-  readonly #accounts = new Map<string, AccountLedger>();
+  readonly #accounts = new Map<string, Account>();
+  readonly #recentMax: number;
 
-  constructor(readonly recentMax = 1000) {}
-
-  book(keyId: string, charge: Charge): void {
-    const account = this.#account(keyId);
-    account.totalNeuron += charge.amountNeuron;
-    account.chargeCount++;
-    account.recent.push(charge);
-    if (account.recent.length > this.recentMax) {
-      account.recent.shift();
-      account.droppedCharges++;
-    }
+  constructor(private readonly options: LedgerOptions) {
+    this.#recentMax = options.recentMax ?? 1000;
   }
 
-  account(keyId: string): AccountLedger | undefined {
+  account(keyId: string): Account | undefined {
     return this.#accounts.get(keyId);
   }
 
-  #account(keyId: string): AccountLedger {
+  /** The key's account, opened with the default balance on first use. */
+  open(keyId: string, currency: Currency): Account {
     let account = this.#accounts.get(keyId);
     if (!account) {
-      account = { keyId, totalNeuron: 0n, chargeCount: 0, recent: [], droppedCharges: 0 };
+      const balance = currency === 'usd' ? this.options.defaultBalanceMicroUsd : this.options.defaultBalanceNeuron;
+      account = { keyId, currency, balance, spent: 0n, chargeCount: 0, recent: [], droppedCharges: 0 };
       this.#accounts.set(keyId, account);
     }
     return account;
+  }
+
+  /** Admission: the balance must cover min_cost (0.01 0G, or its USD value). */
+  admit(keyId: string): void {
+    const account = this.#accounts.get(keyId);
+    if (!account) return;
+    const floor = account.currency === 'usd' ? neuronToMicroUsd(MIN_COST_NEURON, this.options.usdPer0g) : MIN_COST_NEURON;
+    if (account.balance < floor) throw new ApiError('insufficient_balance');
+  }
+
+  /** Books a charge priced in neuron and returns the trace billing in the account's currency. */
+  book(keyId: string, charge: Omit<Charge, 'amount'>): Billing {
+    const account = this.#accounts.get(keyId) ?? this.open(keyId, '0g');
+    const amount = account.currency === 'usd' ? neuronToMicroUsd(charge.amountNeuron, this.options.usdPer0g) : charge.amountNeuron;
+    // Admission checks a floor, not the price: a large request may take the balance below zero.
+    account.balance -= amount;
+    account.spent += amount;
+    account.chargeCount++;
+    account.recent.push({ ...charge, amount });
+    if (account.recent.length > this.#recentMax) {
+      account.recent.shift();
+      account.droppedCharges++;
+    }
+    return imageBilling(amount, account.currency);
   }
 }

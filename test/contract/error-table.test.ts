@@ -4,7 +4,7 @@ import { ERROR_TABLE, type ErrorCode } from '../../src/errors.js';
 import { renderPlaceholder } from '../../src/render/placeholder.js';
 import { AURORA, AUTH, BOREALIS, generationBody, makeApp } from '../helpers/app.js';
 
-type Scenario = (apps: Record<'plain' | 'keys' | 'flaky' | 'busy', App>) => Promise<{
+type Scenario = (apps: Record<'plain' | 'keys' | 'flaky' | 'broke' | 'limited', App>) => Promise<{
   statusCode: number;
   headers: Record<string, unknown>;
   json(): { error: { code: string; type: string; message: string }; request_id?: string };
@@ -25,6 +25,18 @@ const SCENARIOS: Record<ErrorCode, Scenario> = {
     return plain.inject({ method: 'GET', url: `/v1/async/jobs/${submitted.json().jobId}`, headers: { authorization: 'Bearer sk-someone-else' } });
   },
   async_job_not_found: ({ plain }) => plain.inject({ method: 'GET', url: `/v1/async/jobs/${'0'.repeat(32)}`, headers: AUTH }),
+  invalid_provider_header: ({ plain }) => post(plain, generationBody(), { ...AUTH, 'x-0g-provider-sort': 'cheapest' }),
+  invalid_trust_mode: ({ plain }) => post(plain, generationBody(), { ...AUTH, 'x-0g-provider-trust-mode': 'paranoid' }),
+  invalid_max_price_usd: ({ plain }) => post(plain, generationBody(), { ...AUTH, 'x-0g-provider-max-price-usd-image': '-1' }),
+  no_provider_within_max_price: ({ plain }) =>
+    post(plain, generationBody(), { ...AUTH, 'x-0g-provider-max-price-usd-image': '0.001' }),
+  pinned_provider_exceeds_max_price: ({ plain }) =>
+    post(plain, generationBody(), { ...AUTH, 'x-0g-provider-address': BOREALIS, 'x-0g-provider-max-price-usd-image': '0.004' }),
+  insufficient_balance: ({ broke }) => post(broke, generationBody()),
+  rate_limit_exceeded: async ({ limited }) => {
+    await post(limited, generationBody());
+    return post(limited, generationBody());
+  },
   provider_not_found: ({ plain }) => post(plain, generationBody({ provider: { address: '0x' + '9'.repeat(40) } })),
   provider_model_mismatch: ({ plain }) =>
     post(plain, generationBody({ model: 'flux-1-schnell', provider: { address: BOREALIS } })),
@@ -61,7 +73,8 @@ t.test('every code in the error table is reachable over HTTP with its status and
     plain,
     keys: await makeApp(t, { apiKeys: 'sk-allowed', revokedApiKeys: 'sk-revoked' }),
     flaky: await makeApp(t, {}, { draw: async (p) => (p.model === 'warm-up' ? renderPlaceholder(p) : Promise.reject(new Error('boom'))) }),
-    busy: plain,
+    broke: await makeApp(t, { defaultBalance0g: '0.0099' }),
+    limited: await makeApp(t, { rateLimitRpm: 1 }),
   };
   t.same(Object.keys(SCENARIOS).sort(), Object.keys(ERROR_TABLE).sort(), 'one scenario per code');
   for (const [code, scenario] of Object.entries(SCENARIOS) as [ErrorCode, Scenario][]) {
