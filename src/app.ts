@@ -1,11 +1,14 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
+import underPressure from '@fastify/under-pressure';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { AuthContext } from './domain/auth.js';
 import { ApiError, toApiError } from './errors.js';
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
+import { loggerOptions } from './logger.js';
+import { registerMetrics } from './metrics.js';
 import { asyncJobRoutes } from './routes/async-jobs.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { emulatorRoutes } from './routes/emulator.js';
@@ -30,10 +33,7 @@ export type App = FastifyInstance;
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const services = buildServices(config, deps);
   const app = Fastify({
-    logger:
-      config.logLevel === 'silent'
-        ? false
-        : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
+    logger: loggerOptions(config, deps.logStream),
     requestIdHeader: false,
     genReqId: (req) => acceptClientRequestId(req.headers['x-request-id']) ?? newRequestId(),
     bodyLimit: config.jsonBodyLimitBytes,
@@ -50,6 +50,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     reply.header('x-request-id', req.id);
   });
 
+  // While shutting down, a finished response also closes its keep-alive
+  // connection, so close() is not left waiting on idle sockets.
+  app.addHook('onSend', async (_req, reply) => {
+    if (services.lifecycle.shuttingDown) reply.header('connection', 'close');
+  });
+
   app.setErrorHandler((err, req, reply) => {
     const apiError = toApiError(err);
     if (apiError.status >= 500 && !(err instanceof ApiError)) req.log.error({ err }, 'unhandled error');
@@ -61,10 +67,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
 
   await app.register(swagger, SWAGGER_OPTIONS);
+  await app.register(underPressure, {
+    maxEventLoopDelay: config.maxEventLoopDelayMs,
+    maxHeapUsedBytes: config.maxHeapUsedMb * 1024 * 1024,
+    maxRssBytes: config.maxRssMb * 1024 * 1024,
+    sampleInterval: 200,
+    // Backpressure instead of slow death, but health, metrics and control stay reachable.
+    pressureHandler: (req, reply, type) => {
+      if (!req.url.startsWith('/v1/')) return;
+      const err = new ApiError('no_available_provider', `The emulator is overloaded (${type}); retry shortly`, { 'retry-after': '2' });
+      reply.code(err.status).headers(err.headers).send(err.toEnvelope(req.id));
+    },
+  });
+  const metrics = registerMetrics(app, services);
   await app.register(multipart, {
     limits: { fileSize: config.uploadLimitBytes, files: 4, fields: 20, fieldSize: 256 * 1024, parts: 30, headerPairs: 100 },
   });
-  await app.register(healthRoutes, { services });
+  await app.register(healthRoutes, { services, metrics });
   await app.register(catalogRoutes, { services });
   await app.register(imageRoutes, { services });
   await app.register(asyncJobRoutes, { services });

@@ -20,6 +20,11 @@ export const ConfigSchema = Type.Object({
     default: 'info',
     description: 'pino log level',
   }),
+  logFormat: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], {
+    env: 'LOG_FORMAT',
+    default: 'auto',
+    description: '`auto`: pretty when stdout is a terminal, JSON lines otherwise',
+  }),
   profile: Type.Union([Type.Literal('lenient'), Type.Literal('strict')], {
     env: 'PROFILE',
     default: 'lenient',
@@ -118,7 +123,7 @@ export const ConfigSchema = Type.Object({
   poolFile: Type.String({
     env: 'EMULATOR_CONFIG',
     default: '',
-    description: 'Path to a JSON or YAML file with `models` and `providers` replacing the default pool',
+    description: 'Path to a JSON or YAML file: `settings` (any variable here, by its camelCase name), `models` and `providers` (replacing the default pool). Environment variables win over `settings`',
   }),
   usdPer0g: Type.Number({
     env: 'USD_PER_0G',
@@ -150,6 +155,24 @@ export const ConfigSchema = Type.Object({
     default: 1048576,
     minimum: 1024,
     description: 'Largest JSON body accepted; larger bodies get 413',
+  }),
+  maxEventLoopDelayMs: Type.Integer({
+    env: 'MAX_EVENT_LOOP_DELAY_MS',
+    default: 1000,
+    minimum: 0,
+    description: 'Past this event-loop delay, inference requests get 503 `no_available_provider` with Retry-After (0 disables)',
+  }),
+  maxHeapUsedMb: Type.Integer({
+    env: 'MAX_HEAP_USED_MB',
+    default: 0,
+    minimum: 0,
+    description: 'Past this V8 heap use, inference requests get 503 with Retry-After (0 disables)',
+  }),
+  maxRssMb: Type.Integer({
+    env: 'MAX_RSS_MB',
+    default: 0,
+    minimum: 0,
+    description: 'Past this resident memory, inference requests get 503 with Retry-After (0 disables)',
   }),
   shutdownGraceMs: Type.Integer({
     env: 'SHUTDOWN_GRACE_MS',
@@ -183,14 +206,25 @@ function describeExpected(schema: Annotated): string {
   return `${s.type === 'integer' ? 'an integer' : `a ${String(s.type)}`}${bounds.length ? ' ' + bounds.join(' and ') : ''}`;
 }
 
-/** Reads every variable, coerces it by its schema, and names the variable when a value is wrong. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Reads every variable, coerces it by its schema, and names the variable when
+ * a value is wrong. `fileSettings` (from EMULATOR_CONFIG) sit between the
+ * defaults and the environment, and are checked by the same schemas.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, fileSettings: Record<string, unknown> = {}, source = 'settings'): Config {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
+  const known = new Set(configEntries().map(([key]) => key as string));
+  for (const key of Object.keys(fileSettings)) {
+    if (!known.has(key)) problems.push(`${source}/${key} is not a setting (use camelCase names such as logLevel)`);
+  }
   for (const [key, schema] of configEntries()) {
     const raw = env[schema.env]?.trim();
     if (raw === undefined || raw === '') {
-      out[key] = schema.default;
+      const fromFile = fileSettings[key];
+      if (fromFile === undefined) out[key] = schema.default;
+      else if (Value.Check(schema, fromFile)) out[key] = fromFile;
+      else problems.push(`${source}/${key}=${JSON.stringify(fromFile)} is invalid: expected ${describeExpected(schema)}`);
       continue;
     }
     const value = Value.Convert(schema, raw);

@@ -1,37 +1,63 @@
-import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildApp, type App } from './app.js';
+import { loadSettings } from './config-file.js';
+import { ConfigError, type Config } from './config.js';
+import { loadPool } from './providers/pool.js';
+import type { AppDeps } from './services.js';
 
-/** The only place that listens, reads process.env and handles signals. */
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const app = await buildApp(config);
-  await app.listen({ host: config.host, port: config.port });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.services.lifecycle.shuttingDown = true;
-    app.log.info({ signal }, 'shutting down');
-    // A request that outlives the grace period must not keep the process up forever.
-    const deadline = setTimeout(() => {
-      app.log.warn('grace period over; exiting with requests still in flight');
-      process.exit(1);
-    }, config.shutdownGraceMs);
-    deadline.unref();
-    await app.close();
-    clearTimeout(deadline);
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+export interface RunningServer {
+  app: App;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish within the grace period, closes timers. */
+  shutdown(reason: string): Promise<'clean' | 'grace-expired'>;
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(2);
+export async function startServer(config: Config, deps: AppDeps = {}): Promise<RunningServer> {
+  const app = await buildApp(config, deps);
+  const url = await app.listen({ host: config.host, port: config.port });
+  let closing: Promise<'clean' | 'grace-expired'> | undefined;
+  const shutdown = (reason: string) => {
+    closing ??= (async () => {
+      app.services.lifecycle.shuttingDown = true;
+      app.log.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<'grace-expired'>((resolve) => {
+        timer = setTimeout(() => resolve('grace-expired'), config.shutdownGraceMs);
+        timer.unref();
+      });
+      const outcome = await Promise.race([app.close().then(() => 'clean' as const), expired]);
+      clearTimeout(timer);
+      return outcome;
+    })();
+    return closing;
+  };
+  return { app, url, shutdown };
+}
+
+/** The only place that reads process.env and handles signals. */
+async function main(argv: string[]): Promise<void> {
+  const { config } = loadSettings(process.env);
+  if (argv.includes('--check-config')) {
+    const pool = loadPool(config.poolFile);
+    console.log(`config ok: ${pool.models.length} models, ${pool.providers.length} providers, port ${config.port}`);
+    return;
   }
-  console.error(err);
-  process.exit(1);
-});
+  const server = await startServer(config);
+  const onSignal = (signal: NodeJS.Signals) => {
+    void server.shutdown(signal).then((outcome) => {
+      if (outcome === 'grace-expired') server.app.log.warn('grace period over; exiting with requests still in flight');
+      process.exit(outcome === 'clean' ? 0 : 1);
+    });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  });
+}

@@ -34,6 +34,8 @@ export interface AppDeps {
   jobStore?: JobStore;
   /** Replaces the placeholder drawing, e.g. with a slow or failing one in tests. */
   draw?: (p: RenderParams) => Promise<Buffer>;
+  /** Where log lines go instead of stdout (tests read them back). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export function buildServices(config: Config, deps: AppDeps = {}): Services {

@@ -111,6 +111,11 @@ export class JobService {
     return job;
   }
 
+  /** Every retained job, settled or not, for metrics and reports. */
+  all(): IterableIterator<Job> {
+    return this.deps.store.values();
+  }
+
   /** Decides the job's outcome once, at its completion time, and books the charge. */
   settle(job: Job): void {
     if (job.outcome) return;

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import Value from 'typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../config.js';
+import { readConfigFile } from '../config-file.js';
 import { DEFAULT_POOL } from './default-pool.js';
 import { PoolSpecSchema, type ModelSpec, type PoolSpec, type ProviderSpec } from './types.js';
 
@@ -97,20 +96,8 @@ export function validatePool(value: unknown, source: string): PoolSpec {
   return value;
 }
 
-/** The pool named by EMULATOR_CONFIG (JSON or YAML), or the default one. */
+/** The pool in the EMULATOR_CONFIG file, or the default one when the file has none. */
 export function loadPool(path: string): ProviderPool {
   if (!path) return new ProviderPool(DEFAULT_POOL);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`EMULATOR_CONFIG=${path}: cannot read the file (${(err as Error).message})`);
-  }
-  let value: unknown;
-  try {
-    value = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`EMULATOR_CONFIG=${path}: not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'} (${(err as Error).message})`);
-  }
-  return new ProviderPool(validatePool(value, `EMULATOR_CONFIG=${path}`));
+  return new ProviderPool(readConfigFile(path).pool ?? DEFAULT_POOL);
 }

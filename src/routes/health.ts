@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { hostname } from 'node:os';
+import type { Registry } from 'prom-client';
 import Type from 'typebox';
 import { unixSeconds } from '../lib/clock.js';
 import type { Services } from '../services.js';
@@ -13,7 +14,7 @@ const Readiness = Type.Object(
   { title: 'Readiness' },
 );
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services; metrics: Registry }> = async (app, { services, metrics }) => {
   const instanceId = `emulator-${hostname()}-${process.pid}`;
   app.get(
     '/healthz',
@@ -36,5 +37,17 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       if (!ready) return reply.code(503).send({ status: 'not_ready', reason: 'warming up the renderer' });
       return { status: 'ready' as const };
     },
+  );
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        operationId: 'metrics',
+        tags: ['operations'],
+        summary: 'Prometheus metrics: requests, latency, jobs by state, renders and cache, ledger totals, event loop',
+        response: { 200: Type.String() },
+      },
+    },
+    async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()),
   );
 };

@@ -62,6 +62,18 @@ export class Ledger {
     return account;
   }
 
+  totals(): { spentNeuron: bigint; spentMicroUsd: bigint; charges: number } {
+    let spentNeuron = 0n;
+    let spentMicroUsd = 0n;
+    let charges = 0;
+    for (const account of this.#accounts.values()) {
+      if (account.currency === 'usd') spentMicroUsd += account.spent;
+      else spentNeuron += account.spent;
+      charges += account.chargeCount;
+    }
+    return { spentNeuron, spentMicroUsd, charges };
+  }
+
   /** Admission: the balance must cover min_cost (0.01 0G, or its USD value). */
   admit(keyId: string): void {
     const account = this.#accounts.get(keyId);

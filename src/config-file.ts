@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { validatePool } from './providers/pool.js';
+import type { PoolSpec } from './providers/types.js';
+
+export interface ConfigFile {
+  settings: Record<string, unknown>;
+  pool?: PoolSpec;
+}
+
+/** Reads EMULATOR_CONFIG (JSON or YAML): `settings`, and optionally `models` + `providers`. */
+export function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`EMULATOR_CONFIG=${path}: cannot read the file (${(err as Error).message})`);
+  }
+  const yaml = /\.ya?ml$/i.test(path);
+  let value: unknown;
+  try {
+    value = yaml ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`EMULATOR_CONFIG=${path}: not valid ${yaml ? 'YAML' : 'JSON'} (${(err as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`EMULATOR_CONFIG=${path}: the top level must be an object with settings, models and providers`);
+  }
+  const { settings = {}, ...rest } = value as Record<string, unknown>;
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+    throw new ConfigError(`EMULATOR_CONFIG=${path}: /settings must be an object`);
+  }
+  const file: ConfigFile = { settings: settings as Record<string, unknown> };
+  if (Object.keys(rest).length) file.pool = validatePool(rest, `EMULATOR_CONFIG=${path}`);
+  return file;
+}
+
+/** The whole configuration: defaults, then the file's settings, then the environment. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): { config: Config; pool?: PoolSpec } {
+  const path = env.EMULATOR_CONFIG?.trim();
+  if (!path) return { config: loadConfig(env) };
+  const file = readConfigFile(path);
+  const config = loadConfig(env, file.settings, `EMULATOR_CONFIG=${path}: /settings`);
+  return file.pool ? { config, pool: file.pool } : { config };
+}

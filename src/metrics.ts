@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { statusAt } from './domain/job-state.js';
+import type { Services } from './services.js';
+
+/**
+ * Prometheus metrics in a registry of this app's own (tests build many apps).
+ * Request metrics are counted as responses go out; jobs, renders and ledger
+ * totals are read from the services when scraped, so they cannot drift.
+ */
+export function registerMetrics(app: FastifyInstance, services: Services): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+
+  const requests = new Counter({
+    name: 'emulator_http_requests_total',
+    help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'emulator_http_request_duration_seconds',
+    help: 'HTTP request latency by route and method',
+    labelNames: ['route', 'method'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    // Unmatched URLs share one label so scanners cannot blow up the series count.
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ route, method: req.method, status: String(reply.statusCode) });
+    duration.observe({ route, method: req.method }, reply.elapsedTime / 1000);
+  });
+
+  new Gauge({
+    name: 'emulator_jobs',
+    help: 'Async jobs held, by state',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const counts = { pending: 0, processing: 0, completed: 0, failed: 0 };
+      const nowMs = services.clock.nowMs();
+      for (const job of services.jobs.all()) counts[statusAt(job, nowMs)]++;
+      for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+    },
+  });
+
+  let seen = { hits: 0, misses: 0, coalesced: 0 };
+  new Counter({
+    name: 'emulator_renders_total',
+    help: 'Image renders requested, by result: hit (cache), miss (drawn), coalesced (shared an in-flight draw)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      const s = services.renderer.stats();
+      this.inc({ result: 'hit' }, s.hits - seen.hits);
+      this.inc({ result: 'miss' }, s.misses - seen.misses);
+      this.inc({ result: 'coalesced' }, s.coalesced - seen.coalesced);
+      seen = { hits: s.hits, misses: s.misses, coalesced: s.coalesced };
+    },
+  });
+  new Gauge({
+    name: 'emulator_render_cache_hit_ratio',
+    help: 'Share of renders answered from the cache since start',
+    registers: [registry],
+    collect() {
+      const s = services.renderer.stats();
+      const total = s.hits + s.misses + s.coalesced;
+      this.set(total ? (s.hits + s.coalesced) / total : 0);
+    },
+  });
+  new Gauge({
+    name: 'emulator_render_cache_bytes',
+    help: 'Bytes held by the render cache',
+    registers: [registry],
+    collect() {
+      this.set(services.renderer.stats().cachedBytes);
+    },
+  });
+  new Gauge({
+    name: 'emulator_ledger_spent',
+    help: 'Total booked, by currency unit (neuron for 0G accounts, micro_usd for USD accounts)',
+    labelNames: ['unit'] as const,
+    registers: [registry],
+    collect() {
+      const totals = services.ledger.totals();
+      this.set({ unit: 'neuron' }, Number(totals.spentNeuron));
+      this.set({ unit: 'micro_usd' }, Number(totals.spentMicroUsd));
+    },
+  });
+  new Gauge({
+    name: 'emulator_ledger_charges',
+    help: 'Charges booked since start',
+    registers: [registry],
+    collect() {
+      this.set(services.ledger.totals().charges);
+    },
+  });
+  return registry;
+}

@@ -1,0 +1,176 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { loadSettings } from '../src/config-file.js';
+import { defaultConfig } from '../src/config.js';
+import { renderPlaceholder } from '../src/render/placeholder.js';
+import { startServer } from '../src/server.js';
+import { AUTH, generate, generationBody, makeApp } from './helpers/app.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+t.test('GET /metrics: requests, latency, jobs by state, renders, ledger, event loop', async (t) => {
+  const app = await makeApp(t);
+  await generate(app, generationBody());
+  await generate(app, generationBody());
+  await generate(app, generationBody({ n: 0 }));
+  await app.inject({ method: 'POST', url: '/v1/async/images/generations', headers: AUTH, payload: generationBody() });
+  await app.inject({ method: 'GET', url: '/no/such/thing' });
+  const res = await app.inject({ method: 'GET', url: '/metrics' });
+  t.equal(res.statusCode, 200);
+  t.match(res.headers['content-type'], /text\/plain/);
+  const text = res.body;
+  t.match(text, /emulator_http_requests_total\{route="\/v1\/images\/generations",method="POST",status="200"\} 2/);
+  t.match(text, /emulator_http_requests_total\{route="\/v1\/images\/generations",method="POST",status="400"\} 1/);
+  t.match(text, /emulator_http_requests_total\{route="unmatched",method="GET",status="404"\} 1/);
+  t.match(text, /emulator_http_request_duration_seconds_bucket\{le="0.5",route="\/v1\/images\/generations",method="POST"\} 3/);
+  t.match(text, /emulator_jobs\{state="pending"\} 1/);
+  t.match(text, /emulator_renders_total\{result="hit"\} 1/);
+  t.match(text, /emulator_render_cache_hit_ratio 0\.\d+/);
+  t.match(text, /emulator_ledger_spent\{unit="neuron"\} 6000000000000000/);
+  t.match(text, /emulator_ledger_charges 2/);
+  t.match(text, /nodejs_eventloop_lag_p99_seconds/);
+});
+
+t.test('logs: request id, key id, route, status, duration; never the key, the prompt or image bytes', async (t) => {
+  const stream = new PassThrough();
+  const lines: string[] = [];
+  stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  const app = await makeApp(t, { logLevel: 'info', logFormat: 'json' }, { logStream: stream });
+  await generate(app, generationBody({ prompt: 'TOP-SECRET-PROMPT' }), { authorization: 'Bearer sk-very-secret-key', 'x-request-id': 'log-1' });
+  const all = lines.join('\n');
+  t.notMatch(all, /sk-very-secret-key/);
+  t.notMatch(all, /TOP-SECRET-PROMPT/);
+  t.notMatch(all, /iVBOR/);
+  const done = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request completed' && l.reqId === 'log-1');
+  t.match(done, { level: 30, reqId: 'log-1', keyId: /^key_[0-9a-f]{16}$/, res: { statusCode: 200 }, responseTime: Number });
+  const incoming = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'incoming request' && l.reqId === 'log-1');
+  t.match(incoming.req, { method: 'POST', url: '/v1/images/generations', route: '/v1/images/generations' });
+});
+
+t.test('graceful shutdown lets an in-flight request finish', async (t) => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let started!: () => void;
+  const drawing = new Promise<void>((r) => (started = r));
+  const server = await startServer(defaultConfig({ logLevel: 'silent', host: '127.0.0.1', port: 0 }), {
+    draw: async (p) => {
+      if (p.model !== 'warm-up') {
+        started();
+        await gate;
+      }
+      return renderPlaceholder(p);
+    },
+  });
+  const inFlight = fetch(`${server.url}/v1/images/generations`, {
+    method: 'POST',
+    headers: { ...AUTH, 'content-type': 'application/json' },
+    body: JSON.stringify(generationBody()),
+  });
+  await drawing;
+  const stopping = server.shutdown('test');
+  t.equal(server.app.services.lifecycle.shuttingDown, true);
+  release();
+  const res = await inFlight;
+  t.equal(res.status, 200, 'the request that was running completed');
+  t.equal(((await res.json()) as { data: unknown[] }).data.length, 1);
+  t.equal(await stopping, 'clean');
+  t.equal(await server.shutdown('again'), 'clean', 'idempotent');
+});
+
+t.test('a request outliving the grace period does not hold the shutdown', async (t) => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const server = await startServer(defaultConfig({ logLevel: 'silent', host: '127.0.0.1', port: 0, shutdownGraceMs: 50 }), {
+    draw: async (p) => {
+      if (p.model !== 'warm-up') await gate;
+      return renderPlaceholder(p);
+    },
+  });
+  const stuck = fetch(`${server.url}/v1/images/generations`, {
+    method: 'POST',
+    headers: { ...AUTH, 'content-type': 'application/json' },
+    body: JSON.stringify(generationBody()),
+  }).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 30));
+  t.equal(await server.shutdown('test'), 'grace-expired');
+  release();
+  await stuck;
+});
+
+t.test('the built server exits 0 on SIGTERM (node dist/server.js)', async (t) => {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/server.js', import.meta.url))], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      const m = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`exited early with ${code}`)));
+  });
+  t.equal((await fetch(`${url}/healthz`)).status, 200);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  t.equal(await exited, 0);
+});
+
+t.test('--check-config validates and exits; a bad config fails fast naming the problem', async (t) => {
+  const run = (env: Record<string, string>) =>
+    new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/server.js', import.meta.url)), '--check-config'], {
+        env: { ...process.env, ...env },
+      });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d));
+      child.stderr.on('data', (d: Buffer) => (output += d));
+      child.on('exit', (code) => resolve({ code, output }));
+    });
+  const ok = await run({ EMULATOR_CONFIG: fixture('config-with-settings.yaml') });
+  t.equal(ok.code, 0);
+  t.match(ok.output, /config ok: 1 models, 1 providers/);
+  const bad = await run({ RATE_LIMIT_RPM: 'lots' });
+  t.equal(bad.code, 2);
+  t.match(bad.output, /RATE_LIMIT_RPM="lots" is invalid/);
+});
+
+t.test('EMULATOR_CONFIG settings sit between defaults and the environment', async (t) => {
+  const path = fixture('config-with-settings.yaml');
+  const { config, pool } = loadSettings({ EMULATOR_CONFIG: path, JOB_TTL_S: '60' });
+  t.equal(config.rateLimitRpm, 5, 'from the file');
+  t.equal(config.jobTtlS, 60, 'the environment wins');
+  t.equal(config.port, 8080, 'default');
+  t.equal(pool?.providers[0]?.name, 'Solo');
+  const dir = tmpdir();
+  const badValue = join(dir, `emulator-bad-${process.pid}.json`);
+  writeFileSync(badValue, JSON.stringify({ settings: { port: 70000 } }));
+  t.throws(() => loadSettings({ EMULATOR_CONFIG: badValue }), /settings\/port=70000 is invalid/);
+  const unknown = join(dir, `emulator-unknown-${process.pid}.json`);
+  writeFileSync(unknown, JSON.stringify({ settings: { PORT: 1 } }));
+  t.throws(() => loadSettings({ EMULATOR_CONFIG: unknown }), /settings\/PORT is not a setting/);
+  const settingsOnly = join(dir, `emulator-settings-${process.pid}.json`);
+  writeFileSync(settingsOnly, JSON.stringify({ settings: { usdPer0g: 2 } }));
+  const loaded = loadSettings({ EMULATOR_CONFIG: settingsOnly });
+  t.equal(loaded.config.usdPer0g, 2);
+  t.equal(loaded.pool, undefined, 'no models/providers: the default pool stays');
+});
+
+t.test('under pressure, inference routes answer 503 with Retry-After; health stays up', async (t) => {
+  const app = await makeApp(t, { maxHeapUsedMb: 1 });
+  await app.ready();
+  // under-pressure samples every 200 ms; wait for one sample.
+  await new Promise((r) => setTimeout(r, 450));
+  const res = await generate(app, generationBody());
+  t.equal(res.statusCode, 503);
+  t.equal(res.headers['retry-after'], '2');
+  t.match(res.json().error, { code: 'no_available_provider', message: /overloaded/ });
+  t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+  t.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 200);
+});
