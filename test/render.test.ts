@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import t from 'tap';
 import { Limiter, SaturatedError } from '../src/render/limiter.js';
@@ -23,6 +24,7 @@ t.test('labels say what was asked for, in characters the bundled font can draw',
   ]);
   t.equal(promptExcerpt('  many\n\tspaces  '), 'many spaces');
   t.equal(promptExcerpt('猫 and 🐱'), '? and ??');
+  t.equal(promptExcerpt('Ελληνικά и кириллица, café'), 'Ελληνικά и кириллица, café', 'scripts the font covers are kept');
   const long = promptExcerpt('word '.repeat(50));
   t.ok(long.length <= 60 && long.endsWith('…'));
 });
@@ -62,4 +64,12 @@ t.test('the limiter bounds concurrency and its waiting line', async (t) => {
   await Promise.all(runs);
   t.equal(peak, 2);
   t.equal(limiter.active, 0);
+});
+
+t.test('the placeholder matches the golden image pixel for pixel (no machine font involved)', async (t) => {
+  const golden = new URL('../fixtures/golden/placeholder-320x200.png', import.meta.url);
+  const png = await renderPlaceholder({ ...params, width: 320, height: 200, prompt: 'Golden lighthouse, Ελληνικά, кириллица', index: 1 });
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, png);
+  const raw = async (b: Buffer) => (await sharp(b).raw().toBuffer()).toString('base64');
+  t.equal(await raw(png), await raw(readFileSync(golden)), 'UPDATE_GOLDEN=1 rewrites fixtures/golden after a deliberate change');
 });

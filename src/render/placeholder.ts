@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { FONT_FILE } from './fontconfig.js';
 import sharp, { type OverlayOptions } from 'sharp';
 import { shortAddress } from '../lib/ids.js';
 
@@ -9,6 +9,10 @@ import { shortAddress } from '../lib/ids.js';
  * with a font file from npm, never a system font, so the bytes are the same on
  * every machine and in a slim container with no fonts installed.
  */
+// Renders are cached by the Renderer, keyed by what decides the pixels; libvips'
+// own operation cache would only hold a second copy of intermediate images.
+sharp.cache(false);
+
 export interface RenderParams {
   model: string;
   prompt: string;
@@ -27,9 +31,6 @@ export interface SourceImage {
   hash: string;
   masked: boolean;
 }
-
-const require = createRequire(import.meta.url);
-export const FONT_FILE = require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff');
 
 export function renderKey(p: RenderParams): string {
   return JSON.stringify([p.model, p.prompt, p.width, p.height, p.index, p.providerAddress, p.source?.hash, p.source?.masked]);
@@ -55,9 +56,9 @@ function hslToRgb(h: number, s: number, l: number): [number, number, number] {
   return [r, g, b].map((v) => Math.round((v + m) * 255)) as [number, number, number];
 }
 
-// The bundled font covers Latin only; anything else would fall back to a system
-// font (different per machine) or a box, so it is shown as '?'.
-const DRAWABLE = /[^\x20-\x7e\xa0-\xff\u2000-\u206f\u20ac\u2122]/g;
+// Scripts DejaVu Sans covers (Latin, Greek, Cyrillic, punctuation); anything
+// else would be drawn as a box, so it is shown as '?'.
+const DRAWABLE = /[^\x20-\x7e\xa0-\u024f\u0370-\u04ff\u2000-\u206f\u20ac\u2122]/g;
 
 export function promptExcerpt(prompt: string, maxChars = 60): string {
   const flat = prompt.replace(/\s+/g, ' ').trim().replace(DRAWABLE, '?');
