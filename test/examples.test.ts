@@ -8,7 +8,7 @@ import { defaultConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
 
 t.test('examples/contract-test.mjs passes against the emulator (manual clock, so no sleeping)', async (t) => {
-  const server = await startServer(defaultConfig({ logLevel: 'silent', host: '127.0.0.1', port: 0, clock: 'manual' }));
+  const server = await startServer(defaultConfig({ logLevel: 'silent', maxEventLoopDelayMs: 0, host: '127.0.0.1', port: 0, clock: 'manual' }));
   t.teardown(() => server.shutdown('test'));
   const script = fileURLToPath(new URL('../examples/contract-test.mjs', import.meta.url));
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {

@@ -57,7 +57,7 @@ t.test('graceful shutdown lets an in-flight request finish', async (t) => {
   const gate = new Promise<void>((r) => (release = r));
   let started!: () => void;
   const drawing = new Promise<void>((r) => (started = r));
-  const server = await startServer(defaultConfig({ logLevel: 'silent', host: '127.0.0.1', port: 0 }), {
+  const server = await startServer(defaultConfig({ logLevel: 'silent', maxEventLoopDelayMs: 0, host: '127.0.0.1', port: 0 }), {
     draw: async (p) => {
       if (p.model !== 'warm-up') {
         started();
@@ -85,7 +85,7 @@ t.test('graceful shutdown lets an in-flight request finish', async (t) => {
 t.test('a request outliving the grace period does not hold the shutdown', async (t) => {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const server = await startServer(defaultConfig({ logLevel: 'silent', host: '127.0.0.1', port: 0, shutdownGraceMs: 50 }), {
+  const server = await startServer(defaultConfig({ logLevel: 'silent', maxEventLoopDelayMs: 0, host: '127.0.0.1', port: 0, shutdownGraceMs: 50 }), {
     draw: async (p) => {
       if (p.model !== 'warm-up') await gate;
       return renderPlaceholder(p);

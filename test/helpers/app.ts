@@ -13,10 +13,14 @@ export const BOREALIS = '0xb0b0000000000000000000000000000000000b02';
 export const CIRRUS = '0xc1c1000000000000000000000000000000000c03';
 export const DELTA = '0xd0d0000000000000000000000000000000000d04';
 
-/** An app on a manual clock, closed when the test ends. */
+/**
+ * An app on a manual clock, closed when the test ends. Event-loop backpressure
+ * is off unless a test turns it on: a loaded CI machine must not turn a
+ * contract assertion into a 503.
+ */
 export async function makeApp(t: Test, config: Partial<Config> = {}, deps: AppDeps = {}): Promise<App & { clock: ManualClock }> {
   const clock = new ManualClock(Date.UTC(2026, 10, 24, 12));
-  const app = await buildApp(defaultConfig({ logLevel: 'silent', ...config }), { clock, ...deps });
+  const app = await buildApp(defaultConfig({ logLevel: 'silent', maxEventLoopDelayMs: 0, ...config }), { clock, ...deps });
   t.teardown(() => app.close());
   return Object.assign(app, { clock });
 }
