@@ -5,13 +5,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { AuthContext } from './domain/auth.js';
+import type { Fault } from './domain/faults.js';
 import { ApiError, toApiError } from './errors.js';
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
 import { loggerOptions } from './logger.js';
 import { registerMetrics } from './metrics.js';
+import { registerObservers, type RequestNote } from './observe.js';
 import { asyncJobRoutes } from './routes/async-jobs.js';
 import { catalogRoutes } from './routes/catalog.js';
-import { emulatorRoutes } from './routes/emulator.js';
+import { emulatorStateRoutes } from './routes/emulator-state.js';
+import { adminGate, emulatorRoutes } from './routes/emulator.js';
 import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/images.js';
 import { openapiRoutes, SWAGGER_OPTIONS } from './routes/openapi.js';
@@ -21,6 +24,9 @@ import { buildServices, type AppDeps, type Services } from './services.js';
 declare module 'fastify' {
   interface FastifyRequest {
     auth: AuthContext | null;
+    /** Armed for this request by X-Emulator-Fault / X-Emulator-Latency-Ms. */
+    fault: Fault | undefined;
+    note: RequestNote | undefined;
   }
   interface FastifyInstance {
     services: Services;
@@ -46,6 +52,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   app.removeContentTypeParser('text/plain');
   app.decorate('services', services);
   app.decorateRequest('auth', null);
+  app.decorateRequest('fault', undefined);
+  app.decorateRequest('note', undefined);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -58,6 +66,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   app.setErrorHandler((err, req, reply) => {
     const apiError = toApiError(err);
+    req.note = { ...req.note, errorCode: apiError.code };
     if (apiError.status >= 500 && !(err instanceof ApiError)) req.log.error({ err }, 'unhandled error');
     return reply.code(apiError.status).headers(apiError.headers).send(apiError.toEnvelope(req.id));
   });
@@ -80,6 +89,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     },
   });
   const metrics = registerMetrics(app, services);
+  registerObservers(app, services, services.journal, services.tracker);
   await app.register(multipart, {
     limits: { fileSize: config.uploadLimitBytes, files: 4, fields: 20, fieldSize: 256 * 1024, parts: 30, headerPairs: 100 },
   });
@@ -87,7 +97,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(catalogRoutes, { services });
   await app.register(imageRoutes, { services });
   await app.register(asyncJobRoutes, { services });
-  await app.register(emulatorRoutes, { services });
+  await app.register(async (control) => {
+    if (config.adminToken) control.addHook('onRequest', adminGate(config.adminToken));
+    await control.register(emulatorRoutes, { services });
+    await control.register(emulatorStateRoutes, { services });
+  });
   await app.register(proxyImageRoutes, { services });
   await app.register(openapiRoutes);
 

@@ -174,6 +174,18 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     description: 'Past this resident memory, inference requests get 503 with Retry-After (0 disables)',
   }),
+  journalMax: Type.Integer({
+    env: 'JOURNAL_MAX',
+    default: 2000,
+    minimum: 0,
+    maximum: 1000000,
+    description: 'Requests kept by GET /_emulator/requests (a ring buffer that reports what it dropped)',
+  }),
+  adminToken: Type.String({
+    env: 'EMULATOR_ADMIN_TOKEN',
+    default: '',
+    description: 'When set, every /_emulator/* request needs `Authorization: Bearer <token>` (or `X-Emulator-Admin-Token`)',
+  }),
   shutdownGraceMs: Type.Integer({
     env: 'SHUTDOWN_GRACE_MS',
     default: 10000,

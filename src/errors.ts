@@ -37,6 +37,11 @@ export const ERROR_TABLE = {
     type: 'invalid_request_error',
     message: 'Missing Authorization header; expected "Bearer sk-..."',
   },
+  admin_token_required: {
+    status: 401,
+    type: 'invalid_request_error',
+    message: 'The control plane needs the EMULATOR_ADMIN_TOKEN: send it as "Authorization: Bearer <token>"',
+  },
   invalid_api_key: { status: 401, type: 'invalid_request_error', message: 'Invalid API key' },
   api_key_revoked: { status: 401, type: 'invalid_request_error', message: 'API key has been revoked' },
   insufficient_scope: {
@@ -68,6 +73,7 @@ export const ERROR_TABLE = {
     type: 'invalid_request_error',
     message: 'Unsupported Content-Type',
   },
+  refund_pending: { status: 423, type: 'invalid_request_error', message: 'Refund pending' },
   rate_limit_exceeded: {
     status: 429,
     type: 'rate_limit_error',
@@ -79,6 +85,11 @@ export const ERROR_TABLE = {
     status: 503,
     type: 'server_error',
     message: 'No provider satisfies the requested trust mode',
+  },
+  vault_unavailable: {
+    status: 503,
+    type: 'server_error',
+    message: 'Balance vault temporarily unavailable; retry shortly',
   },
   no_available_provider: {
     status: 503,

@@ -1,6 +1,8 @@
-import { effectiveRenderConcurrency, type Config } from './config.js';
+import { effectiveRenderConcurrency, splitList, type Config } from './config.js';
 import { authPolicy, type AuthPolicy } from './domain/auth.js';
 import { parseDecimal } from './domain/billing.js';
+import { ClientTracker } from './domain/client-report.js';
+import { FaultRules } from './domain/fault-rules.js';
 import { JobService } from './domain/jobs.js';
 import { RateLimiter } from './domain/rate-limit.js';
 import { ManualClock, systemClock, type Clock } from './lib/clock.js';
@@ -10,6 +12,7 @@ import type { RenderParams } from './render/placeholder.js';
 import { Renderer } from './render/renderer.js';
 import { ImageLinks } from './store/image-links.js';
 import { MemoryJobStore, type JobStore } from './store/job-store.js';
+import { Journal } from './store/journal.js';
 import { Ledger } from './store/ledger.js';
 
 /** Everything a request may need, built once per app; routes receive it as plugin options. */
@@ -21,7 +24,12 @@ export interface Services {
   imageLinks: ImageLinks;
   ledger: Ledger;
   jobs: JobService;
+  faults: FaultRules;
+  journal: Journal;
+  tracker: ClientTracker;
   auth: AuthPolicy;
+  /** REVOKED_API_KEYS, restored by a full reset. */
+  initialRevoked: readonly string[];
   /** Absent when RATE_LIMIT_RPM=0. */
   rateLimiter: RateLimiter | undefined;
   provider(address: string): MockProvider;
@@ -58,7 +66,8 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     defaultBalanceMicroUsd: parseDecimal(config.defaultBalanceUsd, 6),
     usdPer0g: config.usdPer0g,
   });
-  const jobs = new JobService({ clock, store: deps.jobStore ?? new MemoryJobStore(), ledger, pool, config, provider });
+  const faults = new FaultRules();
+  const jobs = new JobService({ clock, store: deps.jobStore ?? new MemoryJobStore(), ledger, pool, config, faults, provider });
   return {
     config,
     clock,
@@ -67,7 +76,11 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     imageLinks: new ImageLinks(clock),
     ledger,
     jobs,
+    faults,
+    journal: new Journal(config.journalMax),
+    tracker: new ClientTracker(),
     auth: authPolicy(config),
+    initialRevoked: splitList(config.revokedApiKeys),
     rateLimiter: config.rateLimitRpm > 0 ? new RateLimiter(clock, config.rateLimitRpm) : undefined,
     provider,
     lifecycle: { ready: false, shuttingDown: false },

@@ -13,7 +13,8 @@ export interface AuthContext {
 export interface AuthPolicy {
   /** null: any `sk-` key is accepted (a sandbox needs no sign-up). */
   allowed: ReadonlySet<string> | null;
-  revoked: ReadonlySet<string>;
+  /** Mutable: the control plane revokes and restores keys at run time. */
+  revoked: Set<string>;
   usd: ReadonlySet<string>;
 }
 

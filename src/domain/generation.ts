@@ -7,6 +7,9 @@ import type { ImageGenerationResponseBody } from '../schemas/images.js';
 import type { ImageLinks } from '../store/image-links.js';
 import type { Ledger } from '../store/ledger.js';
 import { imageSetOf, type ImageJobSpec } from './image-request.js';
+import type { FaultRules } from './fault-rules.js';
+import { providerStage, requestStage } from './fault-points.js';
+import type { Fault } from './faults.js';
 import { rankCandidates } from './routing.js';
 
 export interface GenerationServices {
@@ -15,6 +18,7 @@ export interface GenerationServices {
   provider(address: string): MockProvider;
   imageLinks: ImageLinks;
   ledger: Ledger;
+  faults: FaultRules;
   clock: { nowMs(): number };
 }
 
@@ -23,6 +27,9 @@ export interface RequestContext {
   keyId: string;
   /** `http://host:port` as the client reached us, for served image URLs. */
   baseUrl: string;
+  /** The route pattern, for fault rules. */
+  route: string;
+  headerFault?: Fault;
 }
 
 export interface GenerationOutcome {
@@ -35,11 +42,17 @@ interface Served {
   result: ProviderResult;
 }
 
-async function serve(svc: GenerationServices, spec: ImageJobSpec, requestId: string): Promise<Served> {
+async function serve(svc: GenerationServices, spec: ImageJobSpec, ctx: RequestContext): Promise<Served> {
   const failures: string[] = [];
+  const point = { route: ctx.route, keyId: ctx.keyId, model: spec.model.id };
   for (const endpoint of rankCandidates(svc.pool, spec.model.id, spec.prefs, svc.config.usdPer0g)) {
+    const injected = await providerStage(svc.faults, point, endpoint.provider.address);
+    if (injected) {
+      failures.push(`${endpoint.provider.address}: ${injected}`);
+      continue;
+    }
     try {
-      const result = await svc.provider(endpoint.provider.address).generate(spec.forward, imageSetOf(spec), requestId);
+      const result = await svc.provider(endpoint.provider.address).generate(spec.forward, imageSetOf(spec), ctx.requestId, spec.forwardHeaders);
       return { endpoint, result };
     } catch (err) {
       // Overload of this emulator is not the provider's fault: no failover.
@@ -53,7 +66,8 @@ async function serve(svc: GenerationServices, spec: ImageJobSpec, requestId: str
 /** Sync generations and edits: route, call the provider, book the charge, answer with the trace. */
 export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: RequestContext): Promise<GenerationOutcome> {
   svc.ledger.admit(ctx.keyId);
-  const { endpoint, result } = await serve(svc, spec, ctx.requestId);
+  await requestStage(svc.faults, { route: ctx.route, keyId: ctx.keyId, model: spec.model.id, ...(ctx.headerFault ? { headerFault: ctx.headerFault } : {}) });
+  const { endpoint, result } = await serve(svc, spec, ctx);
   const images = result.body.data;
   // The provider's usage.output_images is what the Router bills on (contract §5.1).
   const billing = svc.ledger.book(ctx.keyId, {

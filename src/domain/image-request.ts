@@ -23,7 +23,19 @@ export interface ImageJobSpec {
   prefs: RoutingPrefs;
   /** The body as the provider sees it: Router extensions removed (contract §0.19). */
   forward: ProviderImageRequest;
+  forwardHeaders: Record<string, string>;
   source?: SourceImage;
+}
+
+const NOT_FORWARDED = /^(authorization|host|content-length|connection|x-0g-provider-|x-emulator-)/i;
+
+/** What the Router passes on to the provider: no credentials, routing or emulator headers. */
+export function forwardedHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !NOT_FORWARDED.test(name)) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
 }
 
 export function imageSetOf(spec: ImageJobSpec): ImageSet {
@@ -108,5 +120,6 @@ export function parseImageRequest(
     verifyTee: verify_tee === true,
     prefs: routingPrefs(headers, provider),
     forward: { ...rest, model: model.id, prompt: body.prompt, n, size, response_format: 'b64_json' },
+    forwardHeaders: forwardedHeaders(headers),
   };
 }

@@ -7,8 +7,9 @@ import { inProgressWord, isTerminal, statusAt, updatedAtMs } from './job-state.j
 
 export interface JobViewDeps {
   clock: Clock;
-  config: Pick<Config, 'inProgressStatus' | 'retryAfterS'>;
+  config: Pick<Config, 'inProgressStatus'>;
   provider(address: string): MockProvider;
+  jobs: { retryAfterS(job: Job): number | undefined };
 }
 
 export interface JobView {
@@ -33,7 +34,8 @@ export async function viewJob(deps: JobViewDeps, job: Job, baseUrl: string): Pro
   };
   const headers: Record<string, string> = {};
   if (!isTerminal(status)) {
-    if (deps.config.retryAfterS > 0) headers['retry-after'] = String(deps.config.retryAfterS);
+    const retryAfterS = deps.jobs.retryAfterS(job);
+    if (retryAfterS !== undefined) headers['retry-after'] = String(retryAfterS);
     return { body, headers };
   }
   const outcome = job.outcome!;

@@ -8,6 +8,9 @@ import type { Job, JobStore } from '../store/job-store.js';
 import type { Ledger } from '../store/ledger.js';
 import type { ImageJobSpec } from './image-request.js';
 import { traceRequestIdOf } from './job-state.js';
+import type { FaultRules } from './fault-rules.js';
+import { providerStage, requestStage, type FaultPoint } from './fault-points.js';
+import { jobFaultOf } from './faults.js';
 import { rankCandidates } from './routing.js';
 
 export type JobConfig = Pick<
@@ -21,6 +24,7 @@ export interface JobServiceDeps {
   ledger: Ledger;
   pool: ProviderPool;
   config: JobConfig;
+  faults: FaultRules;
   provider(address: string): MockProvider;
 }
 
@@ -44,17 +48,31 @@ export class JobService {
     return this.#timers.size;
   }
 
-  submit(spec: ImageJobSpec, keyId: string, submitRequestId: string): Job {
+  async submit(spec: ImageJobSpec, point: Omit<FaultPoint, 'model'>, submitRequestId: string): Promise<Job> {
     const { clock, config, pool } = this.deps;
+    const keyId = point.keyId;
     if (this.liveCount >= config.maxLiveJobs) {
       throw new ApiError('provider_error', 'async job queue is full, please try again later', {
         'retry-after': String(Math.max(1, config.retryAfterS)),
       });
     }
     this.deps.ledger.admit(keyId);
-    const endpoint = rankCandidates(pool, spec.model.id, spec.prefs, config.usdPer0g)[0]!;
+    const faultPoint = { ...point, model: spec.model.id };
+    const jobFault = jobFaultOf(await requestStage(this.deps.faults, faultPoint));
+    // The provider that accepts the submit owns the job; one that fails it is skipped if fallbacks allow.
+    const failures: string[] = [];
+    let endpoint;
+    for (const candidate of rankCandidates(pool, spec.model.id, spec.prefs, config.usdPer0g)) {
+      const injected = await providerStage(this.deps.faults, faultPoint, candidate.provider.address);
+      if (!injected) {
+        endpoint = candidate;
+        break;
+      }
+      failures.push(`${candidate.provider.address}: ${injected}`);
+    }
+    if (!endpoint) throw new ApiError('provider_error', `provider request failed: ${failures.join('; ')}`);
     const provider = endpoint.provider;
-    this.deps.provider(provider.address).receive(spec.forward, submitRequestId);
+    this.deps.provider(provider.address).receive(spec.forward, submitRequestId, spec.forwardHeaders);
     const id = randomBytes(16).toString('hex');
     const nowMs = clock.nowMs();
     const scale = config.jobTimeScale;
@@ -76,10 +94,12 @@ export class JobService {
       priceNeuron: endpoint.priceNeuron,
       createdMs: nowMs,
       processingAtMs,
-      doneAtMs: processingAtMs + Math.round(processingMs * scale),
+      doneAtMs: processingAtMs + Math.round(processingMs * scale) + (jobFault?.extraProcessingMs ?? 0),
       polls: 0,
     };
     if (spec.source) job.source = spec.source;
+    if (jobFault?.failWith !== undefined) job.failWith = jobFault.failWith;
+    if (jobFault?.retryAfterS !== undefined) job.retryAfterS = jobFault.retryAfterS;
     this.deps.store.put(job);
     this.#timers.set(id, clock.schedule(job.doneAtMs - nowMs, () => this.settle(job)));
     return job;
@@ -122,6 +142,10 @@ export class JobService {
     this.#timers.get(job.id)?.cancel();
     this.#timers.delete(job.id);
     const provider = this.deps.pool.provider(job.providerAddress);
+    if (job.failWith !== undefined) {
+      job.outcome = { status: 'failed', errorMessage: job.failWith };
+      return;
+    }
     if (!provider?.healthy) {
       job.outcome = { status: 'failed', errorMessage: `provider request failed: provider ${job.providerAddress} is unavailable` };
       return;
@@ -140,6 +164,12 @@ export class JobService {
     if (resKey) job.outcome.resKey = resKey;
   }
 
+  /** The Retry-After this job's submit and non-terminal polls carry, or undefined for none. */
+  retryAfterS(job: Job): number | undefined {
+    const seconds = job.retryAfterS === undefined ? this.deps.config.retryAfterS : job.retryAfterS;
+    return seconds === null || seconds <= 0 ? undefined : seconds;
+  }
+
   /** Removes finished jobs past retention; live jobs are never touched. */
   sweep(): number {
     const nowMs = this.deps.clock.nowMs();
@@ -151,6 +181,16 @@ export class JobService {
       }
     }
     return removed;
+  }
+
+  /** Forgets every job (or one key's), cancelling their timers: nothing is booked for them. */
+  reset(keyId?: string): void {
+    for (const job of [...this.deps.store.values()]) {
+      if (keyId !== undefined && job.keyId !== keyId) continue;
+      this.#timers.get(job.id)?.cancel();
+      this.#timers.delete(job.id);
+      this.deps.store.delete(job.id);
+    }
   }
 
   close(): void {

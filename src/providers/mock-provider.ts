@@ -42,6 +42,8 @@ export interface ImageSet {
 export interface RecordedRequest {
   requestId: string;
   body: ProviderImageRequest;
+  /** The headers the Router forwards: never credentials, routing or emulator headers. */
+  headers: Record<string, string>;
 }
 
 const RECORDED_MAX = 100;
@@ -64,8 +66,8 @@ export class MockProvider {
   }
 
   /** The provider's side of a request or a job submit: it sees the forwarded body. */
-  receive(body: ProviderImageRequest, requestId: string): void {
-    this.#received.push({ requestId, body: structuredClone(body) });
+  receive(body: ProviderImageRequest, requestId: string, headers: Record<string, string> = {}): void {
+    this.#received.push({ requestId, body: structuredClone(body), headers });
     if (this.#received.length > RECORDED_MAX) this.#received.shift();
   }
 
@@ -91,8 +93,8 @@ export class MockProvider {
     return pngs.map((png) => withTextChunks(png, { ...tags, provider_address: this.spec.address }).toString('base64'));
   }
 
-  async generate(body: ProviderImageRequest, set: ImageSet, requestId: string): Promise<ProviderResult> {
-    this.receive(body, requestId);
+  async generate(body: ProviderImageRequest, set: ImageSet, requestId: string, headers: Record<string, string> = {}): Promise<ProviderResult> {
+    this.receive(body, requestId, headers);
     const images = await this.renderImages(set, { request_id: requestId });
     const result: ProviderResult = {
       body: {

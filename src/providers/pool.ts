@@ -16,6 +16,7 @@ export class ProviderPool {
   readonly providers: readonly ProviderSpec[];
   readonly #modelsById: Map<string, ModelSpec>;
   readonly #providersByAddress: Map<string, ProviderSpec>;
+  readonly #initialHealth: Map<ProviderSpec, boolean>;
 
   constructor(source: PoolSpec) {
     // A private copy: health changes at run time must not leak into DEFAULT_POOL.
@@ -24,6 +25,11 @@ export class ProviderPool {
     this.providers = spec.providers;
     this.#modelsById = new Map(spec.models.map((m) => [m.id, m]));
     this.#providersByAddress = new Map(spec.providers.map((p) => [p.address.toLowerCase(), p]));
+    this.#initialHealth = new Map(spec.providers.map((p) => [p, p.healthy]));
+  }
+
+  restoreHealth(): void {
+    for (const [provider, healthy] of this.#initialHealth) provider.healthy = healthy;
   }
 
   model(id: string): ModelSpec | undefined {

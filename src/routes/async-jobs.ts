@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requestStage } from '../domain/fault-points.js';
 import { parseEditRequest } from '../domain/edit-request.js';
 import { parseImageRequest, type ImageJobSpec } from '../domain/image-request.js';
 import { viewJob } from '../domain/job-view.js';
@@ -9,18 +11,21 @@ import { ImageGenerationRequest } from '../schemas/images.js';
 import { JobParams, JobQuery, JobStatusResponse, JobSubmitResponse, type JobSubmitBody } from '../schemas/jobs.js';
 import type { Services } from '../services.js';
 import { API_KEY_SECURITY, inferenceGate } from './auth-hook.js';
-import { editQuery, MULTIPART_ROUTE } from './images.js';
+import { editQuery, MULTIPART_ROUTE, requestContext } from './images.js';
 import { readEditForm } from './multipart.js';
 
 const SUBMIT_RESPONSES = { 202: JobSubmitResponse, ...errorResponses(400, 401, 403, 404, 413, 415, 502, 503) };
 
 export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const { jobs, config } = services;
-  const accepted = (spec: ImageJobSpec, keyId: string, requestId: string): JobSubmitBody => {
-    const job = jobs.submit(spec, keyId, requestId);
-    return { jobId: job.id, status: 'pending', provider_address: job.providerAddress };
+  const accept = async (req: FastifyRequest, reply: FastifyReply, spec: ImageJobSpec) => {
+    const ctx = requestContext(req);
+    const job = await jobs.submit(spec, ctx, ctx.requestId);
+    req.note = { ...req.note, jobId: job.id, jobStatus: 'pending' };
+    const retryAfterS = jobs.retryAfterS(job);
+    const body: JobSubmitBody = { jobId: job.id, status: 'pending', provider_address: job.providerAddress };
+    return reply.code(202).headers(retryAfterS === undefined ? {} : { 'retry-after': String(retryAfterS) }).send(body);
   };
-  const retryAfter = () => (config.retryAfterS > 0 ? { 'retry-after': String(config.retryAfterS) } : {});
 
   app.post(
     '/v1/async/images/generations',
@@ -37,8 +42,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       },
     },
     async (req, reply) => {
-      const spec = parseImageRequest(services.pool, req.body, 'text-to-image', config, req.headers);
-      return reply.code(202).headers(retryAfter()).send(accepted(spec, req.auth!.keyId, req.id));
+      return accept(req, reply, parseImageRequest(services.pool, req.body, 'text-to-image', config, req.headers));
     },
   );
 
@@ -59,8 +63,8 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       },
     },
     async (req, reply) => {
-      const spec = await parseEditRequest(services.pool, await readEditForm(req), editQuery(req.query), config, req.headers);
-      return reply.code(202).headers(retryAfter()).send(accepted(spec, req.auth!.keyId, req.id));
+      const query = editQuery(req.query);
+      return accept(req, reply, await parseEditRequest(services.pool, await readEditForm(req), query, config, req.headers));
     },
   );
 
@@ -86,7 +90,10 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         throw new ApiError('bad_request', 'provider_address is required (strict profile): async jobs are pinned to their provider');
       }
       const job = jobs.lookup(req.params.jobId, req.auth!.keyId, pin);
+      const ctx = requestContext(req);
+      await requestStage(services.faults, { route: ctx.route, keyId: ctx.keyId, model: job.model });
       const view = await viewJob(services, job, `${req.protocol}://${req.host}`);
+      req.note = { ...req.note, jobStatus: view.body.status };
       return reply.headers(view.headers).send(view.body);
     },
   );

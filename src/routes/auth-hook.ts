@@ -1,5 +1,6 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { authenticate } from '../domain/auth.js';
+import { faultError, faultFromHeaders, sleep } from '../domain/faults.js';
 import { rateLimitHeaders } from '../domain/rate-limit.js';
 import { ApiError } from '../errors.js';
 import type { Services } from '../services.js';
@@ -7,7 +8,9 @@ import type { Services } from '../services.js';
 /**
  * The gate in front of every inference route, run before the body is read:
  * authenticate, open the key's account, count the request against the key's
- * per-minute limit. The rate-limit headers go on every answer, errors included.
+ * per-minute limit (the headers go on every answer, errors included), then any
+ * fault armed by X-Emulator-* headers: delay, answer an error, or mark the
+ * request for a job-level fault.
  */
 export function inferenceGate(services: Services): onRequestAsyncHookHandler {
   return async (req, reply) => {
@@ -16,13 +19,20 @@ export function inferenceGate(services: Services): onRequestAsyncHookHandler {
     // The key id, never the key, on every later log line of this request.
     req.log = reply.log = req.log.child({ keyId: auth.keyId });
     services.ledger.open(auth.keyId, auth.currency);
-    if (!services.rateLimiter) return;
-    const state = services.rateLimiter.take(auth.keyId);
-    reply.headers(rateLimitHeaders(state));
-    if (!state.allowed) {
-      const retryAfterS = Math.max(1, Math.ceil((state.resetMs - services.clock.nowMs()) / 1000));
-      throw new ApiError('rate_limit_exceeded', undefined, { 'retry-after': String(retryAfterS) });
+    if (services.rateLimiter) {
+      const state = services.rateLimiter.take(auth.keyId);
+      reply.headers(rateLimitHeaders(state));
+      if (!state.allowed) {
+        const retryAfterS = Math.max(1, Math.ceil((state.resetMs - services.clock.nowMs()) / 1000));
+        throw new ApiError('rate_limit_exceeded', undefined, { 'retry-after': String(retryAfterS) });
+      }
     }
+    const fault = faultFromHeaders(req.headers);
+    if (!fault) return;
+    if (fault.latencyMs) await sleep(fault.latencyMs);
+    const error = faultError(fault);
+    if (error) throw error;
+    req.fault = fault;
   };
 }
 

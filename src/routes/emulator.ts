@@ -1,39 +1,54 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { onRequestAsyncHookHandler } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
 import Type from 'typebox';
+import { describeRule } from '../domain/fault-rules.js';
+import { faultCatalog, FaultRuleBody } from '../domain/faults.js';
 import { ApiError } from '../errors.js';
 import { isoMs, ManualClock } from '../lib/clock.js';
+import { keyIdOf } from '../lib/ids.js';
 import { errorResponses } from '../schemas/common.js';
+import { Free, ProviderHealthBody } from '../schemas/emulator.js';
 import type { Services } from '../services.js';
 
 const ClockState = Type.Object(
   { mode: Type.Union([Type.Literal('system'), Type.Literal('manual')]), nowMs: Type.Integer(), now: Type.String() },
   { title: 'ClockState' },
 );
+const tags = ['emulator'];
 
-/** Sandbox control plane: time. With CLOCK=manual, nothing moves until this says so. */
+/** With EMULATOR_ADMIN_TOKEN set, every control request must present it. */
+export function adminGate(token: string): onRequestAsyncHookHandler {
+  const expected = Buffer.from(token);
+  return async (req) => {
+    const header = req.headers['x-emulator-admin-token'] ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
+    const given = Buffer.from(typeof header === 'string' ? header : '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ApiError('admin_token_required');
+  };
+}
+
+/** Control plane, part one: time, faults and provider health. */
 export const emulatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const state = () => ({
+  const clockState = () => ({
     mode: services.clock instanceof ManualClock ? ('manual' as const) : ('system' as const),
     nowMs: services.clock.nowMs(),
     now: isoMs(services.clock.nowMs()),
   });
-  app.get(
-    '/_emulator/clock',
-    { schema: { operationId: 'getClock', tags: ['emulator'], summary: 'Read the emulator clock', response: { 200: ClockState } } },
-    async () => state(),
+  app.get('/_emulator/clock', { schema: { operationId: 'getClock', tags, summary: 'Read the emulator clock', response: { 200: ClockState } } }, async () =>
+    clockState(),
   );
   app.post(
     '/_emulator/clock',
     {
       schema: {
         operationId: 'moveClock',
-        tags: ['emulator'],
-        summary: 'Advance the manual clock (CLOCK=manual); due jobs settle on the way',
+        tags,
+        summary: 'Advance the manual clock (CLOCK=manual); due jobs settle and scheduled faults fire on the way',
         body: Type.Union([
           Type.Object({ advanceMs: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
           Type.Object({ setTo: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),
         ]),
-        response: { 200: ClockState, ...errorResponses(400) },
+        response: { 200: ClockState, ...errorResponses(400, 401) },
       },
     },
     async (req) => {
@@ -45,7 +60,63 @@ export const emulatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         if (target < clock.nowMs()) throw new ApiError('bad_request', 'the clock never goes backwards');
         clock.set(target);
       }
-      return state();
+      return clockState();
+    },
+  );
+
+  app.get(
+    '/_emulator/faults/catalog',
+    { schema: { operationId: 'faultCatalog', tags, summary: 'Every fault that can be armed: the Router errors with status, type, code and headers, and job/latency behaviours' } },
+    async () => ({ object: 'list', data: faultCatalog() }),
+  );
+  app.post(
+    '/_emulator/faults',
+    {
+      schema: {
+        operationId: 'armFault',
+        tags,
+        summary: 'Arm a fault rule (match route, model, key, provider; times or seeded probability)',
+        body: FaultRuleBody,
+        response: { 201: Free('FaultRuleArmed'), ...errorResponses(400, 401) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(describeRule(services.faults.add(req.body))),
+  );
+  app.get(
+    '/_emulator/faults',
+    { schema: { operationId: 'listFaults', tags, summary: 'Armed fault rules', querystring: Type.Object({ key: Type.Optional(Type.String()) }) } },
+    async (req) => {
+      return { object: 'list', data: services.faults.list(req.query.key ? keyIdOf(req.query.key) : undefined).map(describeRule) };
+    },
+  );
+  app.delete(
+    '/_emulator/faults/:id',
+    { schema: { operationId: 'disarmFault', tags, summary: 'Disarm one rule', params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...errorResponses(404) } } },
+    async (req, reply) => {
+      if (!services.faults.remove(req.params.id)) throw new ApiError('route_not_found', `no fault rule ${req.params.id}`);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/_emulator/providers/health',
+    {
+      schema: {
+        operationId: 'setProviderHealth',
+        tags,
+        summary: 'Make a provider healthy or unhealthy, now or from a time on the emulator clock; catalog, routing and in-flight jobs agree',
+        body: ProviderHealthBody,
+        response: { 200: Free('ProviderHealth'), ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => {
+      const { address, healthy, inMs = 0 } = req.body;
+      const provider = services.pool.provider(address);
+      if (!provider) throw new ApiError('provider_not_found', `provider not found: ${address}`);
+      const apply = () => services.pool.setHealthy(address, healthy);
+      if (inMs === 0) apply();
+      else services.clock.schedule(inMs, apply);
+      return { address: provider.address, healthy, effective_at: isoMs(services.clock.nowMs() + inMs) };
     },
   );
 };

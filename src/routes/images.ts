@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import Value from 'typebox/value';
 import { parseEditRequest } from '../domain/edit-request.js';
 import { runSync, type RequestContext } from '../domain/generation.js';
@@ -11,8 +12,15 @@ import type { Services } from '../services.js';
 import { API_KEY_SECURITY, inferenceGate } from './auth-hook.js';
 import { readEditForm } from './multipart.js';
 
-export function requestContext(req: { id: string; protocol: string; host: string; auth: { keyId: string } | null }): RequestContext {
-  return { requestId: req.id, keyId: req.auth!.keyId, baseUrl: `${req.protocol}://${req.host}` };
+export function requestContext(req: FastifyRequest): RequestContext {
+  const ctx: RequestContext = {
+    requestId: req.id,
+    keyId: req.auth!.keyId,
+    baseUrl: `${req.protocol}://${req.host}`,
+    route: req.routeOptions.url ?? req.url,
+  };
+  if (req.fault) ctx.headerFault = req.fault;
+  return ctx;
 }
 
 /** Multipart routes validate their form after reading it, with the same TypeBox schemas. */

@@ -1,6 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { EditForm } from '../domain/edit-request.js';
+import { createHash } from 'node:crypto';
+import { bodyHash } from '../domain/client-report.js';
 import { ApiError } from '../errors.js';
+import { summariseBody } from '../store/journal.js';
 
 const FILE_FIELDS = new Set(['image', 'image[]', 'mask']);
 
@@ -39,5 +42,9 @@ export async function readEditForm(req: FastifyRequest): Promise<EditForm> {
     if (status === 413) throw new ApiError('request_too_large', `Upload is too large: ${(err as Error).message}`);
     throw new ApiError('invalid_body', `multipart body could not be read: ${(err as Error).message}`);
   }
+  const sizes = Object.fromEntries(Object.entries(form.files).map(([k, v]) => [k, `<${v.length} bytes elided>`]));
+  const digest = createHash('sha256');
+  for (const [k, v] of Object.entries(form.files)) digest.update(k).update(v);
+  req.note = { ...req.note, form: { summary: summariseBody({ ...form.fields, ...sizes }), hash: bodyHash({ ...form.fields, files: digest.digest('hex') })! } };
   return form;
 }

@@ -19,7 +19,8 @@ export const SWAGGER_OPTIONS: FastifyDynamicSwaggerOptions = {
     tags: [
       { name: 'images', description: 'Image generation (OpenAI-compatible, plus x_0g_trace)' },
       { name: 'catalog', description: 'Models, providers and service types; no auth' },
-      { name: 'operations', description: 'Health and readiness' },
+      { name: 'operations', description: 'Health, readiness and metrics' },
+      { name: 'emulator', description: 'Sandbox control plane (not part of the Router): clock, faults, ledger, journal, client report, reset. Protected by EMULATOR_ADMIN_TOKEN when set' },
     ],
   },
 };

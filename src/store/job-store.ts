@@ -33,6 +33,9 @@ export interface Job {
   doneAtMs: number;
   polls: number;
   outcome?: JobOutcome;
+  /** Job faults: fail at completion with this message; Retry-After override (null: none). */
+  failWith?: string;
+  retryAfterS?: number | null;
 }
 
 /** Storage behind the job service: in memory here; a shared store could back replicas later. */

@@ -4,7 +4,7 @@ import { ERROR_TABLE, type ErrorCode } from '../../src/errors.js';
 import { renderPlaceholder } from '../../src/render/placeholder.js';
 import { AURORA, AUTH, BOREALIS, generationBody, makeApp } from '../helpers/app.js';
 
-type Scenario = (apps: Record<'plain' | 'keys' | 'flaky' | 'broke' | 'limited', App>) => Promise<{
+type Scenario = (apps: Record<'plain' | 'keys' | 'flaky' | 'broke' | 'limited' | 'guarded', App>) => Promise<{
   statusCode: number;
   headers: Record<string, unknown>;
   json(): { error: { code: string; type: string; message: string }; request_id?: string };
@@ -33,6 +33,9 @@ const SCENARIOS: Record<ErrorCode, Scenario> = {
   pinned_provider_exceeds_max_price: ({ plain }) =>
     post(plain, generationBody(), { ...AUTH, 'x-0g-provider-address': BOREALIS, 'x-0g-provider-max-price-usd-image': '0.004' }),
   insufficient_balance: ({ broke }) => post(broke, generationBody()),
+  admin_token_required: ({ guarded }) => guarded.inject({ method: 'GET', url: '/_emulator/clock' }),
+  refund_pending: ({ plain }) => post(plain, generationBody(), { ...AUTH, 'x-emulator-fault': 'refund_pending' }),
+  vault_unavailable: ({ plain }) => post(plain, generationBody(), { ...AUTH, 'x-emulator-fault': 'vault_unavailable' }),
   rate_limit_exceeded: async ({ limited }) => {
     await post(limited, generationBody());
     return post(limited, generationBody());
@@ -75,6 +78,7 @@ t.test('every code in the error table is reachable over HTTP with its status and
     flaky: await makeApp(t, {}, { draw: async (p) => (p.model === 'warm-up' ? renderPlaceholder(p) : Promise.reject(new Error('boom'))) }),
     broke: await makeApp(t, { defaultBalance0g: '0.0099' }),
     limited: await makeApp(t, { rateLimitRpm: 1 }),
+    guarded: await makeApp(t, { adminToken: 'let-me-in' }),
   };
   t.same(Object.keys(SCENARIOS).sort(), Object.keys(ERROR_TABLE).sort(), 'one scenario per code');
   for (const [code, scenario] of Object.entries(SCENARIOS) as [ErrorCode, Scenario][]) {

@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bodyHash, type ClientTracker, type Observation } from './domain/client-report.js';
+import { isoMs } from './lib/clock.js';
+import type { Services } from './services.js';
+import { summariseBody, type Journal } from './store/journal.js';
+
+/** What routes and the error handler add about a request for the journal and the report. */
+export interface RequestNote {
+  jobId?: string;
+  jobStatus?: string;
+  errorCode?: string;
+  /** Multipart routes: their form, summarised and hashed (JSON bodies are read from req.body). */
+  form?: { summary: unknown; hash: string };
+}
+
+function kindOf(route: string): Observation['kind'] {
+  if (route === '/v1/images/generations' || route === '/v1/images/edits') return 'sync';
+  if (route.startsWith('/v1/async/images/')) return 'submit';
+  if (route === '/v1/async/jobs/:jobId') return 'poll';
+  return 'other';
+}
+
+/**
+ * Feeds the journal and the client report from every answered /v1 request,
+ * after the response is sent, so neither adds latency to the client.
+ */
+export function registerObservers(app: FastifyInstance, services: Services, journal: Journal, tracker: ClientTracker): void {
+  app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.url.startsWith('/v1/')) return;
+    const route = req.routeOptions.url ?? 'unmatched';
+    const note = req.note ?? {};
+    const atMs = services.clock.nowMs();
+    const retryHeader = reply.getHeader('retry-after');
+    const retryAfterS = retryHeader === undefined ? undefined : Number(retryHeader);
+    const params = req.params as { jobId?: string } | undefined;
+    const jobId = note.jobId ?? params?.jobId;
+    const keyId = req.auth?.keyId;
+    journal.add({
+      at: isoMs(atMs),
+      atMs,
+      requestId: req.id,
+      ...(keyId ? { keyId } : {}),
+      method: req.method,
+      route,
+      url: req.url.split('?')[0]!,
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      ...(jobId ? { jobId } : {}),
+      ...(note.jobStatus ? { jobStatus: note.jobStatus } : {}),
+      ...(note.errorCode ? { errorCode: note.errorCode } : {}),
+      ...(retryAfterS !== undefined ? { retryAfterS } : {}),
+      ...(note.form ? { body: note.form.summary } : req.body !== undefined ? { body: summariseBody(req.body) } : {}),
+    });
+    if (!keyId) return;
+    const body = req.body as { provider?: unknown } | undefined;
+    const stainless = req.headers['x-stainless-retry-count'];
+    const observation: Observation = { keyId, kind: kindOf(route), atMs, requestId: req.id, status: reply.statusCode };
+    if (jobId) observation.jobId = jobId;
+    if (note.jobStatus) observation.jobStatus = note.jobStatus;
+    if (retryAfterS !== undefined && reply.statusCode < 300) observation.retryAfterS = retryAfterS;
+    const hash = note.form?.hash ?? bodyHash(req.body);
+    if (hash) observation.bodyHash = hash;
+    if (stainless !== undefined) observation.stainlessRetry = Number(stainless) || 0;
+    if (body && typeof body === 'object' && body.provider !== undefined) observation.usedDeprecatedProvider = true;
+    tracker.observe(observation);
+  });
+}

@@ -1,0 +1,159 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { parseDecimal } from '../domain/billing.js';
+import { statusAt } from '../domain/job-state.js';
+import { ApiError } from '../errors.js';
+import { isoMs } from '../lib/clock.js';
+import { keyIdOf } from '../lib/ids.js';
+import { errorResponses } from '../schemas/common.js';
+import { AccountAction, Free, JournalQuery, KeyQuery, LedgerView, ResetBody } from '../schemas/emulator.js';
+import type { Services } from '../services.js';
+import type { Account } from '../store/ledger.js';
+
+const tags = ['emulator'];
+
+/** Control plane, part two: what happened, per key, and starting over. */
+export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { ledger, auth, jobs } = services;
+  const currencyOf = (key: string) => (auth.usd.has(key) ? ('usd' as const) : ('0g' as const));
+  const view = (key: string, account: Account) => ({
+    key_id: account.keyId,
+    currency: account.currency,
+    balance: account.balance.toString(),
+    spent: account.spent.toString(),
+    revoked: auth.revoked.has(key),
+    charge_count: account.chargeCount,
+    dropped_charges: account.droppedCharges,
+    charges: account.recent.map((c) => ({
+      request_id: c.requestId,
+      ...(c.jobId ? { job_id: c.jobId } : {}),
+      model: c.model,
+      provider: c.provider,
+      images: c.images,
+      amount_neuron: c.amountNeuron.toString(),
+      amount: c.amount.toString(),
+      at: isoMs(c.atMs),
+    })),
+  });
+
+  app.get(
+    '/_emulator/ledger',
+    {
+      schema: {
+        operationId: 'getLedger',
+        tags,
+        summary: "A key's balance and every charge (request id or job id, model, provider, neuron amount)",
+        querystring: KeyQuery,
+        response: { 200: LedgerView, ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => view(req.query.key, ledger.open(keyIdOf(req.query.key), currencyOf(req.query.key))),
+  );
+
+  app.post(
+    '/_emulator/accounts',
+    {
+      schema: {
+        operationId: 'changeAccount',
+        tags,
+        summary: 'Top up, drain or set a balance (amount in 0G, or USD for USD accounts); revoke or restore a key',
+        body: AccountAction,
+        response: { 200: LedgerView, ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => {
+      const { key, action, amount } = req.body;
+      const currency = currencyOf(key);
+      const account = ledger.open(keyIdOf(key), currency);
+      const units = () => {
+        if (amount === undefined) throw new ApiError('bad_request', `${action} needs an amount`);
+        return parseDecimal(amount, currency === 'usd' ? 6 : 18);
+      };
+      if (action === 'top_up') account.balance += units();
+      else if (action === 'set_balance') account.balance = units();
+      else if (action === 'drain') account.balance = 0n;
+      else if (action === 'revoke') auth.revoked.add(key);
+      else auth.revoked.delete(key);
+      return view(key, account);
+    },
+  );
+
+  app.get(
+    '/_emulator/requests',
+    {
+      schema: {
+        operationId: 'listRequests',
+        tags,
+        summary: 'The request journal (bounded ring buffer; `dropped` says how many entries it lost)',
+        querystring: JournalQuery,
+        response: { 200: Free('Journal'), ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const entries = services.journal.query({
+        ...(q.key ? { keyId: keyIdOf(q.key) } : {}),
+        ...(q.route ? { route: q.route } : {}),
+        ...(q.job ? { jobId: q.job } : {}),
+        ...(q.since ? { sinceMs: Date.parse(q.since) } : {}),
+        ...(q.limit ? { limit: Number(q.limit) } : {}),
+      });
+      return { object: 'list', capacity: services.journal.capacity, dropped: services.journal.dropped, data: entries };
+    },
+  );
+
+  app.get(
+    '/_emulator/report',
+    {
+      schema: {
+        operationId: 'clientReport',
+        tags,
+        summary: "What a key's client did that it should not: early polls, abandoned jobs, retried submits and their cost, deprecated fields, polls of expired jobs",
+        querystring: KeyQuery,
+        response: { 200: Free('ClientReport'), ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => {
+      const keyId = keyIdOf(req.query.key);
+      const nowMs = services.clock.nowMs();
+      const account = ledger.account(keyId);
+      const costOf = (requestId: string, jobId?: string) =>
+        (account?.recent ?? []).filter((c) => c.requestId === requestId || (jobId !== undefined && c.jobId === jobId)).reduce((s, c) => s + c.amount, 0n);
+      const jobStatus = (jobId: string) => {
+        const job = jobs.find(jobId);
+        return job ? statusAt(job, nowMs) : undefined;
+      };
+      return { key_id: keyId, currency: account?.currency ?? currencyOf(req.query.key), ...services.tracker.report(keyId, jobStatus, costOf) };
+    },
+  );
+
+  app.post(
+    '/_emulator/reset',
+    {
+      schema: {
+        operationId: 'reset',
+        tags,
+        summary: 'Forget jobs, ledger, rate-limit window, fault rules, journal and report: of one key, or everything (then provider health too)',
+        body: ResetBody,
+        response: { 200: Free('ResetResult'), ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => {
+      const key = req.body?.key;
+      const keyId = key === undefined ? undefined : keyIdOf(key);
+      jobs.reset(keyId);
+      ledger.reset(keyId);
+      services.rateLimiter?.reset(keyId);
+      services.faults.clear(keyId);
+      services.journal.clear(keyId);
+      services.tracker.reset(keyId);
+      if (key === undefined) {
+        services.pool.restoreHealth();
+        auth.revoked.clear();
+        for (const k of services.initialRevoked) auth.revoked.add(k);
+      } else {
+        auth.revoked.delete(key);
+      }
+      return { reset: key === undefined ? 'all' : keyId };
+    },
+  );
+};

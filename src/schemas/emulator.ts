@@ -1,0 +1,68 @@
+import Type from 'typebox';
+
+export const KeyQuery = Type.Object({ key: Type.String({ minLength: 1, description: 'the API key (sk-…)' }) });
+
+export const Charge = Type.Object({
+  request_id: Type.String(),
+  job_id: Type.Optional(Type.String()),
+  model: Type.String(),
+  provider: Type.String(),
+  images: Type.Integer(),
+  amount_neuron: Type.String(),
+  amount: Type.String({ description: 'in the account currency: neuron (0g) or micro-USD (usd)' }),
+  at: Type.String({ format: 'date-time' }),
+});
+
+export const LedgerView = Type.Object(
+  {
+    key_id: Type.String(),
+    currency: Type.Union([Type.Literal('0g'), Type.Literal('usd')]),
+    balance: Type.String(),
+    spent: Type.String(),
+    revoked: Type.Boolean(),
+    charge_count: Type.Integer(),
+    dropped_charges: Type.Integer({ description: 'older charges no longer listed' }),
+    charges: Type.Array(Charge),
+  },
+  { title: 'LedgerView' },
+);
+
+export const AccountAction = Type.Object(
+  {
+    key: Type.String({ minLength: 1 }),
+    action: Type.Union([
+      Type.Literal('top_up'),
+      Type.Literal('drain'),
+      Type.Literal('set_balance'),
+      Type.Literal('revoke'),
+      Type.Literal('restore'),
+    ]),
+    amount: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}(\\.[0-9]{1,18})?$', description: 'in 0G, or USD for USD accounts' })),
+  },
+  { additionalProperties: false, title: 'AccountAction' },
+);
+
+export const JournalQuery = Type.Object({
+  key: Type.Optional(Type.String()),
+  route: Type.Optional(Type.String()),
+  job: Type.Optional(Type.String()),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
+});
+
+export const ResetBody = Type.Object(
+  { key: Type.Optional(Type.String({ minLength: 1, description: 'reset only this key; omit for everything' })) },
+  { additionalProperties: false },
+);
+
+export const ProviderHealthBody = Type.Object(
+  {
+    address: Type.String({ pattern: '^0x[0-9a-fA-F]{40}$' }),
+    healthy: Type.Boolean(),
+    inMs: Type.Optional(Type.Integer({ minimum: 0, description: 'take effect this many ms from now on the emulator clock' })),
+  },
+  { additionalProperties: false, title: 'ProviderHealthChange' },
+);
+
+/** A control-plane answer documented by its description; its fields are listed in the README. */
+export const Free = (title: string) => Type.Object({}, { additionalProperties: true, title });

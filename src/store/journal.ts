@@ -1,0 +1,90 @@
+/** One request as the control plane reports it: never a key, never image bytes. */
+export interface JournalEntry {
+  seq: number;
+  at: string;
+  atMs: number;
+  requestId: string;
+  keyId?: string;
+  method: string;
+  route: string;
+  url: string;
+  status: number;
+  durationMs: number;
+  jobId?: string;
+  jobStatus?: string;
+  errorCode?: string;
+  retryAfterS?: number;
+  /** The request body with prompts cut to 200 characters and uploads replaced by their size. */
+  body?: unknown;
+}
+
+export interface JournalQuery {
+  keyId?: string;
+  route?: string;
+  jobId?: string;
+  sinceMs?: number;
+  limit?: number;
+}
+
+/**
+ * A ring buffer of the last `capacity` requests. It never grows and always
+ * says how many entries it has dropped, so a client can tell a gap from silence.
+ */
+export class Journal {
+  readonly #entries: (JournalEntry | undefined)[];
+  #next = 0;
+  #seq = 0;
+  #dropped = 0;
+
+  constructor(readonly capacity: number) {
+    this.#entries = new Array(capacity);
+  }
+
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  add(entry: Omit<JournalEntry, 'seq'>): void {
+    if (this.capacity === 0) {
+      this.#dropped++;
+      return;
+    }
+    if (this.#entries[this.#next] !== undefined) this.#dropped++;
+    this.#entries[this.#next] = { seq: ++this.#seq, ...entry };
+    this.#next = (this.#next + 1) % this.capacity;
+  }
+
+  query(q: JournalQuery = {}): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    for (let i = 0; i < this.capacity; i++) {
+      const e = this.#entries[(this.#next + i) % this.capacity];
+      if (!e) continue;
+      if (q.keyId !== undefined && e.keyId !== q.keyId) continue;
+      if (q.route !== undefined && e.route !== q.route) continue;
+      if (q.jobId !== undefined && e.jobId !== q.jobId) continue;
+      if (q.sinceMs !== undefined && e.atMs < q.sinceMs) continue;
+      out.push(e);
+    }
+    return q.limit !== undefined ? out.slice(-q.limit) : out;
+  }
+
+  /** Forgets one key's entries (or all); they do not count as dropped. */
+  clear(keyId?: string): void {
+    for (let i = 0; i < this.capacity; i++) {
+      if (keyId === undefined || this.#entries[i]?.keyId === keyId) this.#entries[i] = undefined;
+    }
+    if (keyId === undefined) this.#dropped = 0;
+  }
+}
+
+/** Prompts cut short, uploads as sizes: what the journal keeps of a body. */
+export function summariseBody(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v === 'string' && v.length > 200) out[k] = `${v.slice(0, 200)}… (${v.length} chars)`;
+    else if (Buffer.isBuffer(v)) out[k] = `<${v.length} bytes elided>`;
+    else out[k] = v;
+  }
+  return out;
+}
