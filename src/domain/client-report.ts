@@ -87,9 +87,11 @@ export class ClientTracker {
   /** The report; `jobStatus` says where each tracked job really is now (undefined: expired). */
   report(keyId: string, jobStatus: (jobId: string) => string | undefined, costOf: (requestId: string, jobId?: string) => bigint) {
     const s = this.#state(keyId);
+    // A job that is gone has ended and expired: live jobs are never evicted.
+    const terminal = (status: string) => status === 'completed' || status === 'failed';
     const abandoned = [...s.jobs]
-      .map(([jobId, j]) => ({ jobId, status: jobStatus(jobId), lastSeenByClient: j.lastSeen }))
-      .filter((j) => (j.status === 'completed' || j.status === 'failed') && j.lastSeenByClient !== j.status);
+      .map(([jobId, j]) => ({ jobId, status: jobStatus(jobId) ?? 'expired', lastSeenByClient: j.lastSeen }))
+      .filter((j) => (terminal(j.status) || j.status === 'expired') && !terminal(j.lastSeenByClient));
     const retried = [...s.submits.values()]
       .filter((v) => v.requestIds.length > 1)
       .map((v) => {

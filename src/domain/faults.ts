@@ -155,7 +155,7 @@ export function isEmulatorHeader(name: string): boolean {
   return name.toLowerCase().startsWith('x-emulator-');
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** What a job-level fault does to a job. */
 export interface JobFault {
