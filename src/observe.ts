@@ -59,7 +59,8 @@ export function registerObservers(app: FastifyInstance, services: Services, jour
     if (note.jobStatus) observation.jobStatus = note.jobStatus;
     if (retryAfterS !== undefined && reply.statusCode < 300) observation.retryAfterS = retryAfterS;
     const hash = note.form?.hash ?? bodyHash(req.body);
-    if (hash) observation.bodyHash = hash;
+    // A retry is the same body sent to the same route: a sync request and an async submit are not retries of each other.
+    if (hash) observation.bodyHash = `${route} ${hash}`;
     if (stainless !== undefined) observation.stainlessRetry = Number(stainless) || 0;
     if (body && typeof body === 'object' && body.provider !== undefined) observation.usedDeprecatedProvider = true;
     tracker.observe(observation);
