@@ -3,11 +3,14 @@ import swagger from '@fastify/swagger';
 import underPressure from '@fastify/under-pressure';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Config } from './config.js';
 import type { AuthContext } from './domain/auth.js';
-import type { Fault } from './domain/faults.js';
+import { sleep, type Fault } from './domain/faults.js';
 import { ApiError, toApiError } from './errors.js';
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
+import { jsonDepthExceeds } from './lib/json-depth.js';
 import { loggerOptions } from './logger.js';
 import { registerMetrics } from './metrics.js';
 import { registerObservers, type RequestNote } from './observe.js';
@@ -35,6 +38,28 @@ declare module 'fastify' {
 
 export type App = FastifyInstance;
 
+const MAX_JSON_DEPTH = 32;
+
+/**
+ * Requests Node's HTTP parser rejects before Fastify sees them (bad header
+ * bytes, oversized headers, timeouts) still get the Router's envelope.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const apiError = timeout
+    ? new ApiError('request_timeout')
+    : tooLarge
+      ? new ApiError('request_too_large', 'Request headers are too large')
+      : new ApiError('bad_request', `Malformed HTTP request (${err.code ?? 'parse error'})`);
+  const body = JSON.stringify(apiError.toEnvelope(undefined));
+  socket.end(`HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** Builds the whole server without listening: tests inject, server.ts listens. */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const services = buildServices(config, deps);
@@ -43,6 +68,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     requestIdHeader: false,
     genReqId: (req) => acceptClientRequestId(req.headers['x-request-id']) ?? newRequestId(),
     bodyLimit: config.jsonBodyLimitBytes,
+    // Deliberate limits (README, configuration): slow clients cannot hold connections open.
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(config.headersTimeoutMs / 4))),
+    },
+    clientErrorHandler: answerClientError,
     // Bodies are JSON: a string "2" for `n` is the client's bug, so no coercion, and
     // unknown routing fields are reported, not silently dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
@@ -50,6 +84,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   // Every body this API takes is JSON, or multipart on the edits routes.
   app.removeContentTypeParser('text/plain');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {
+      done(new ApiError('invalid_body', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+      return;
+    }
+    parseJson(req, body as string, done);
+  });
   app.decorate('services', services);
   app.decorateRequest('auth', null);
   app.decorateRequest('fault', undefined);
@@ -60,8 +103,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   // While shutting down, a finished response also closes its keep-alive
   // connection, so close() is not left waiting on idle sockets.
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', async (req, reply) => {
     if (services.lifecycle.shuttingDown) reply.header('connection', 'close');
+    if (req.fault?.latencyMs) await sleep(req.fault.latencyMs);
   });
 
   app.setErrorHandler((err, req, reply) => {

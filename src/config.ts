@@ -186,6 +186,24 @@ export const ConfigSchema = Type.Object({
     default: '',
     description: 'When set, every /_emulator/* request needs `Authorization: Bearer <token>` (or `X-Emulator-Admin-Token`)',
   }),
+  headersTimeoutMs: Type.Integer({
+    env: 'HEADERS_TIMEOUT_MS',
+    default: 10000,
+    minimum: 100,
+    description: 'A client must send its request headers within this time (slow-loris guard); then the connection is closed',
+  }),
+  requestTimeoutMs: Type.Integer({
+    env: 'REQUEST_TIMEOUT_MS',
+    default: 30000,
+    minimum: 100,
+    description: 'A client must send its whole request (headers and body) within this time; then 408 and close',
+  }),
+  keepAliveTimeoutMs: Type.Integer({
+    env: 'KEEP_ALIVE_TIMEOUT_MS',
+    default: 72000,
+    minimum: 0,
+    description: 'Idle keep-alive connections are closed after this time (longer than common load-balancer idle timeouts)',
+  }),
   shutdownGraceMs: Type.Integer({
     env: 'SHUTDOWN_GRACE_MS',
     default: 10000,

@@ -67,6 +67,11 @@ export const ERROR_TABLE = {
   },
   route_not_found: { status: 404, type: 'not_found_error', message: 'Unknown route' },
   image_not_found: { status: 404, type: 'not_found_error', message: 'Image not found or expired' },
+  request_timeout: {
+    status: 408,
+    type: 'invalid_request_error',
+    message: 'The request was not received in time (REQUEST_TIMEOUT_MS / HEADERS_TIMEOUT_MS)',
+  },
   request_too_large: { status: 413, type: 'invalid_request_error', message: 'Request body is too large' },
   unsupported_media_type: {
     status: 415,

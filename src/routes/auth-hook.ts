@@ -1,6 +1,6 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { authenticate } from '../domain/auth.js';
-import { faultError, faultFromHeaders, sleep } from '../domain/faults.js';
+import { faultError, faultFromHeaders } from '../domain/faults.js';
 import { rateLimitHeaders } from '../domain/rate-limit.js';
 import { ApiError } from '../errors.js';
 import type { Services } from '../services.js';
@@ -9,8 +9,9 @@ import type { Services } from '../services.js';
  * The gate in front of every inference route, run before the body is read:
  * authenticate, open the key's account, count the request against the key's
  * per-minute limit (the headers go on every answer, errors included), then any
- * fault armed by X-Emulator-* headers: delay, answer an error, or mark the
- * request for a job-level fault.
+ * fault armed by X-Emulator-* headers: answer an error, or mark the request for
+ * a job-level fault. Its latency delays the answer, after the work is done, so a
+ * client that gives up waiting still leaves an accepted job behind.
  */
 export function inferenceGate(services: Services): onRequestAsyncHookHandler {
   return async (req, reply) => {
@@ -29,10 +30,10 @@ export function inferenceGate(services: Services): onRequestAsyncHookHandler {
     }
     const fault = faultFromHeaders(req.headers);
     if (!fault) return;
-    if (fault.latencyMs) await sleep(fault.latencyMs);
+    // Set first: the latency is applied to whatever answer goes out, this error included.
+    req.fault = fault;
     const error = faultError(fault);
     if (error) throw error;
-    req.fault = fault;
   };
 }
 
