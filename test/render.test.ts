@@ -3,17 +3,26 @@ import sharp from 'sharp';
 import t from 'tap';
 import { Limiter, SaturatedError } from '../src/render/limiter.js';
 import { labelLines, promptExcerpt, renderPlaceholder } from '../src/render/placeholder.js';
-import { readTextChunks, withTextChunks } from '../src/render/png-text.js';
+import { encodePng, readTextChunks, taggedBase64, taggedPng } from '../src/render/png-text.js';
 
 const params = { model: 'z-image', prompt: 'a cat', width: 64, height: 64, index: 0, providerAddress: '0xa11ce0000000000000000000000000000000a001' };
 
 t.test('tEXt chunks round-trip and keep the PNG decodable', async (t) => {
   const png = await renderPlaceholder(params);
-  const tagged = withTextChunks(png, { request_id: 'r-1', provider_address: '0xabc', odd: 'ünïcødé ✓' });
+  const tagged = taggedPng(encodePng(png), { request_id: 'r-1', provider_address: '0xabc', odd: 'ünïcødé ✓' });
   t.same(readTextChunks(tagged), { request_id: 'r-1', provider_address: '0xabc', odd: 'ünïcødé ?' });
   const meta = await sharp(tagged).metadata();
   t.same([meta.format, meta.width, meta.height], ['png', 64, 64]);
-  t.throws(() => withTextChunks(Buffer.from('not a png at all, definitely not'), {}), /not a PNG/);
+  t.throws(() => encodePng(Buffer.from('not a png at all, definitely not')), /not a PNG/);
+  const original = await sharp(png).raw().toBuffer();
+  for (const id of ['a', 'ab', 'abc']) {
+    // Each id length lands the header on another remainder mod 3: all must join cleanly.
+    const b64 = taggedBase64(encodePng(png), { request_id: id });
+    t.equal(b64, Buffer.from(b64, 'base64').toString('base64'), `base64 stays canonical for ${id}`);
+    const decoded = Buffer.from(b64, 'base64');
+    t.same(readTextChunks(decoded), { request_id: id });
+    t.ok((await sharp(decoded).raw().toBuffer()).equals(original), `pixels intact for ${id}`);
+  }
 });
 
 t.test('labels say what was asked for, in characters the bundled font can draw', async (t) => {

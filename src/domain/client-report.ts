@@ -29,6 +29,8 @@ interface KeyState {
 
 const LIST_MAX = 100;
 const JOBS_MAX = 10_000;
+/** Distinct bodies remembered per key for retry detection; the oldest are forgotten first. */
+const BODIES_MAX = 5_000;
 
 const push = <T>(list: T[], item: T) => {
   list.push(item);
@@ -59,10 +61,16 @@ export class ClientTracker {
     }
     if (o.stainlessRetry !== undefined && o.stainlessRetry > 0) push(s.stainlessRetries, { requestId: o.requestId, retryCount: o.stainlessRetry });
     if ((o.kind === 'submit' || o.kind === 'sync') && o.bodyHash) {
-      const seen = s.submits.get(o.bodyHash) ?? { requestIds: [], jobIds: [] };
-      if (seen.requestIds.length < LIST_MAX) seen.requestIds.push(o.requestId);
-      if (o.jobId) seen.jobIds.push(o.jobId);
-      s.submits.set(o.bodyHash, seen);
+      let seen = s.submits.get(o.bodyHash);
+      if (!seen) {
+        if (s.submits.size >= BODIES_MAX) s.submits.delete(s.submits.keys().next().value!);
+        seen = { requestIds: [], jobIds: [] };
+        s.submits.set(o.bodyHash, seen);
+      }
+      if (seen.requestIds.length < LIST_MAX) {
+        seen.requestIds.push(o.requestId);
+        if (o.jobId) seen.jobIds.push(o.jobId);
+      }
     }
     if (o.kind === 'submit' && o.jobId) {
       if (s.jobs.size >= JOBS_MAX) s.jobs.delete(s.jobs.keys().next().value!);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
-import { withTextChunks } from '../render/png-text.js';
+import { taggedBase64 } from '../render/png-text.js';
 import type { SourceImage } from '../render/placeholder.js';
 import type { Renderer } from '../render/renderer.js';
 import type { ProviderSpec } from './types.js';
@@ -90,7 +90,7 @@ export class MockProvider {
         }),
       ),
     );
-    return pngs.map((png) => withTextChunks(png, { ...tags, provider_address: this.spec.address }).toString('base64'));
+    return pngs.map((png) => taggedBase64(png, { ...tags, provider_address: this.spec.address }));
   }
 
   async generate(body: ProviderImageRequest, set: ImageSet, requestId: string, headers: Record<string, string> = {}): Promise<ProviderResult> {

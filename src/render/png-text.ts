@@ -20,14 +20,6 @@ function chunk(type: string, data: Buffer): Buffer {
 // tEXt is Latin-1 with a 1-79 char keyword; anything else would make a corrupt chunk.
 const latin1 = (s: string) => s.replace(/[^\x20-\x7e\xa0-\xff]/g, '?');
 
-export function withTextChunks(png: Buffer, entries: Record<string, string>): Buffer {
-  if (png.length < IHDR_END || !png.subarray(0, 8).equals(SIGNATURE)) throw new TypeError('not a PNG');
-  const chunks = Object.entries(entries).map(([keyword, text]) =>
-    chunk('tEXt', Buffer.from(`${latin1(keyword).slice(0, 79)}\0${latin1(text)}`, 'latin1')),
-  );
-  return Buffer.concat([png.subarray(0, IHDR_END), ...chunks, png.subarray(IHDR_END)]);
-}
-
 export function readTextChunks(png: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
   let offset = 8;
@@ -43,4 +35,38 @@ export function readTextChunks(png: Buffer): Record<string, string> {
     offset += 12 + length;
   }
   return out;
+}
+
+/**
+ * A PNG split for cheap per-request tagging: its first 33 bytes (signature and
+ * IHDR) and the rest already in base64. Base64 of a prefix whose length is a
+ * multiple of 3 joins the base64 of what follows without re-encoding, so each
+ * response encodes only its few hundred header bytes instead of the whole image.
+ */
+export interface EncodedPng {
+  head: Buffer;
+  tailB64: string;
+}
+
+export function encodePng(png: Buffer): EncodedPng {
+  if (png.length < IHDR_END || !png.subarray(0, 8).equals(SIGNATURE)) throw new TypeError('not a PNG');
+  return { head: Buffer.from(png.subarray(0, IHDR_END)), tailB64: png.subarray(IHDR_END).toString('base64') };
+}
+
+function textChunks(entries: Record<string, string>): Buffer[] {
+  return Object.entries(entries).map(([keyword, text]) =>
+    chunk('tEXt', Buffer.from(`${latin1(keyword).slice(0, 79)}\0${latin1(text)}`, 'latin1')),
+  );
+}
+
+export function taggedBase64(png: EncodedPng, entries: Record<string, string>): string {
+  const chunks = textChunks(entries);
+  const length = png.head.length + chunks.reduce((n, c) => n + c.length, 0);
+  // "pdAt": an ancillary, private chunk every decoder skips, sized to align the header to 3 bytes.
+  const pad = chunk('pdAt', Buffer.alloc((3 - ((length + 12) % 3)) % 3));
+  return Buffer.concat([png.head, ...chunks, pad]).toString('base64') + png.tailB64;
+}
+
+export function taggedPng(png: EncodedPng, entries: Record<string, string>): Buffer {
+  return Buffer.from(taggedBase64(png, entries), 'base64');
 }

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { Limiter } from './limiter.js';
+import { encodePng, type EncodedPng } from './png-text.js';
 import { renderKey, renderPlaceholder, type RenderParams } from './placeholder.js';
 
 export interface RendererOptions {
@@ -25,8 +26,8 @@ export interface RenderStats {
  * so a burst of the same request costs one render.
  */
 export class Renderer {
-  readonly #cache: LRUCache<string, Buffer> | undefined;
-  readonly #inFlight = new Map<string, Promise<Buffer>>();
+  readonly #cache: LRUCache<string, EncodedPng> | undefined;
+  readonly #inFlight = new Map<string, Promise<EncodedPng>>();
   readonly #limiter: Limiter;
   readonly #draw: (p: RenderParams) => Promise<Buffer>;
   #hits = 0;
@@ -37,14 +38,15 @@ export class Renderer {
     this.#limiter = new Limiter(options.concurrency, options.queueMax);
     this.#draw = options.draw ?? renderPlaceholder;
     if (options.cacheBytes > 0) {
-      this.#cache = new LRUCache<string, Buffer>({
+      this.#cache = new LRUCache<string, EncodedPng>({
         maxSize: options.cacheBytes,
-        sizeCalculation: (png, key) => png.length + key.length,
+        sizeCalculation: (png, key) => png.head.length + png.tailB64.length + key.length,
       });
     }
   }
 
-  async render(params: RenderParams): Promise<Buffer> {
+  /** The image, kept base64-ready: see EncodedPng. */
+  async render(params: RenderParams): Promise<EncodedPng> {
     const key = renderKey(params);
     const cached = this.#cache?.get(key);
     if (cached) {
@@ -60,8 +62,9 @@ export class Renderer {
     const promise = this.#limiter
       .run(() => this.#draw(params))
       .then((png) => {
-        this.#cache?.set(key, png);
-        return png;
+        const encoded = encodePng(png);
+        this.#cache?.set(key, encoded);
+        return encoded;
       })
       .finally(() => this.#inFlight.delete(key));
     this.#inFlight.set(key, promise);

@@ -5,6 +5,7 @@ import { parseEditRequest } from '../domain/edit-request.js';
 import { parseImageRequest, type ImageJobSpec } from '../domain/image-request.js';
 import { viewJob } from '../domain/job-view.js';
 import { ApiError } from '../errors.js';
+import { sendWithImages } from '../lib/image-json.js';
 import { errorResponses } from '../schemas/common.js';
 import { ImageEditForm, ImageEditQuery } from '../schemas/edits.js';
 import { ImageGenerationRequest } from '../schemas/images.js';
@@ -94,7 +95,8 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       await requestStage(services.faults, { route: ctx.route, keyId: ctx.keyId, model: job.model });
       const view = await viewJob(services, job, `${req.protocol}://${req.host}`);
       req.note = { ...req.note, jobStatus: view.body.status };
-      return reply.headers(view.headers).send(view.body);
+      sendWithImages(reply, view.headers, view.body);
+      return reply;
     },
   );
 };

@@ -5,6 +5,7 @@ import { parseEditRequest } from '../domain/edit-request.js';
 import { runSync, type RequestContext } from '../domain/generation.js';
 import { parseImageRequest } from '../domain/image-request.js';
 import { ApiError } from '../errors.js';
+import { sendWithImages } from '../lib/image-json.js';
 import { errorResponses } from '../schemas/common.js';
 import { ImageEditForm, ImageEditQuery } from '../schemas/edits.js';
 import { ImageGenerationRequest, ImageGenerationResponse } from '../schemas/images.js';
@@ -52,7 +53,8 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     async (req, reply) => {
       const spec = parseImageRequest(services.pool, req.body, 'text-to-image', services.config, req.headers);
       const outcome = await runSync(services, spec, requestContext(req));
-      return reply.headers(outcome.headers).send(outcome.body);
+      sendWithImages(reply, outcome.headers, outcome.body);
+      return reply;
     },
   );
 
@@ -77,7 +79,8 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       const query = editQuery(req.query);
       const spec = await parseEditRequest(services.pool, await readEditForm(req), query, services.config, req.headers);
       const outcome = await runSync(services, spec, requestContext(req));
-      return reply.headers(outcome.headers).send(outcome.body);
+      sendWithImages(reply, outcome.headers, outcome.body);
+      return reply;
     },
   );
 };

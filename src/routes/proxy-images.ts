@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ApiError } from '../errors.js';
-import { withTextChunks } from '../render/png-text.js';
+import { taggedPng } from '../render/png-text.js';
 import { errorResponses } from '../schemas/common.js';
 import type { Services } from '../services.js';
 
@@ -12,13 +12,13 @@ async function servedImage(services: Services, id: string, index: number): Promi
     const params = link.images[index];
     if (!params) return undefined;
     const png = await services.renderer.render(params);
-    return withTextChunks(png, { request_id: link.requestId, provider_address: params.providerAddress });
+    return taggedPng(png, { request_id: link.requestId, provider_address: params.providerAddress });
   }
   const job = services.jobs.find(id);
   if (job?.outcome?.status !== 'completed' || index >= job.n) return undefined;
   const { source, ...set } = job;
   const png = await services.renderer.render({ ...set, ...(source ? { source } : {}), index, providerAddress: job.providerAddress });
-  return withTextChunks(png, { request_id: job.traceRequestId, job_id: job.id, provider_address: job.providerAddress });
+  return taggedPng(png, { request_id: job.traceRequestId, job_id: job.id, provider_address: job.providerAddress });
 }
 
 /** URL_RESPONSES=serve: the PNGs behind `data[].url`, re-rendered from stored parameters. */
