@@ -96,11 +96,17 @@ async function worker(k, deadline) {
 }
 
 const started = Date.now();
-const samples = [{ minute: 0, rssMb: rssMb() }];
-const sampler = setInterval(() => samples.push({ minute: (Date.now() - started) / 60_000, rssMb: rssMb() }), sampleMs);
+async function sample() {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const metric = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576;
+  samples.push({ minute: (Date.now() - started) / 60_000, rssMb: rssMb(), heapMb: metric('nodejs_heap_size_used_bytes'), externalMb: metric('nodejs_external_memory_bytes') });
+}
+const samples = [];
+await sample();
+const sampler = setInterval(() => void sample(), sampleMs);
 await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i % 4, started + durationMs)));
 clearInterval(sampler);
-samples.push({ minute: (Date.now() - started) / 60_000, rssMb: rssMb() });
+await sample();
 const metrics = await (await fetch(`${base}/metrics`)).text();
 const retained = [...metrics.matchAll(/^emulator_jobs\{state="(\w+)"\} (\d+)$/gm)].map(([, s, n]) => `${s} ${n}`).join(', ');
 server.stop();
@@ -108,7 +114,7 @@ server.stop();
 const peak = Math.max(...samples.map((s) => s.rssMb));
 console.log(`soak: ${values.minutes} min, ${concurrency} workers, node ${process.version}`);
 console.log(`RSS MB: start ${samples[0].rssMb.toFixed(0)}, peak ${peak.toFixed(0)}, end ${samples.at(-1).rssMb.toFixed(0)}`);
-console.log(`RSS over time (min:MB): ${samples.map((s) => `${s.minute.toFixed(1)}:${s.rssMb.toFixed(0)}`).join(' ')}`);
+console.log(`over time (min: RSS/heap/external MB): ${samples.map((s) => `${s.minute.toFixed(1)}: ${s.rssMb.toFixed(0)}/${s.heapMb.toFixed(0)}/${s.externalMb.toFixed(0)}`).join(', ')}`);
 console.log(`requests ${requests}; answers: ${[...answers].sort().map(([k, v]) => `${k} x${v}`).join(', ')}`);
 console.log(`jobs: submitted ${jobs.submitted}, completed ${jobs.completed}, failed (injected) ${jobs.failed}, lost ${jobs.lost}; retained at end: ${retained}`);
 process.exit(jobs.lost > 0 || jobs.submitted !== jobs.completed + jobs.failed ? 1 : 0);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
 import type { Clock, TimerHandle } from '../lib/clock.js';
@@ -73,7 +73,8 @@ export class JobService {
     if (!endpoint) throw new ApiError('provider_error', `provider request failed: ${failures.join('; ')}`);
     const provider = endpoint.provider;
     this.deps.provider(provider.address).receive(spec.forward, submitRequestId, spec.forwardHeaders);
-    const id = randomBytes(16).toString('hex');
+    // 32 lowercase hex, as the Router's jobIds; randomUUID draws from a pre-filled pool.
+    const id = randomUUID().replaceAll('-', '');
     const nowMs = clock.nowMs();
     const scale = config.jobTimeScale;
     const processingAtMs = nowMs + Math.round(config.jobPendingMs * scale);

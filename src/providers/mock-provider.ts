@@ -67,7 +67,8 @@ export class MockProvider {
 
   /** The provider's side of a request or a job submit: it sees the forwarded body. */
   receive(body: ProviderImageRequest, requestId: string, headers: Record<string, string> = {}): void {
-    this.#received.push({ requestId, body: structuredClone(body), headers });
+    // Bodies are built fresh for each request and never mutated: kept by reference.
+    this.#received.push({ requestId, body, headers });
     if (this.#received.length > RECORDED_MAX) this.#received.shift();
   }
 
