@@ -14,7 +14,7 @@ const settle = async () => {
   globalThis.gc?.();
 };
 
-const app = await buildApp(defaultConfig({ logLevel: 'silent', jobTimeScale: 0, maxLiveJobs: 1_000_000 }));
+const app = await buildApp(defaultConfig({ logLevel: 'silent', jobTimeScale: 0, maxLiveJobs: 1_000_000, rateLimitRpm: 0, maxEventLoopDelayMs: 0 }));
 await app.ready();
 await settle();
 const start = process.memoryUsage();
@@ -23,22 +23,24 @@ let submitted = 0;
 for (const target of counts.sort((a, b) => a - b)) {
   while (submitted < target) {
     const batch = Math.min(500, target - submitted);
-    await Promise.all(
+    const statuses = await Promise.all(
       Array.from({ length: batch }, (_, i) =>
         app.inject({
           method: 'POST',
           url: '/v1/async/images/generations',
           headers: { authorization: `Bearer sk-mem-${(submitted + i) % 50}` },
           payload: { model: 'z-image', prompt: `memory job ${submitted + i} with a prompt of ordinary length`, size: '1024x1024', n: 4, response_format: 'b64_json' },
-        }),
+        }).then((r) => r.statusCode),
       ),
     );
+    const refused = statuses.filter((s) => s !== 202).length;
+    if (refused) throw new Error(`${refused} submits were not accepted (${[...new Set(statuses)].join(', ')})`);
     submitted += batch;
   }
   await settle();
   const m = process.memoryUsage();
   console.log(
-    `${target} finished jobs retained (live ${app.services.jobs.liveCount}): rss ${mb(m.rss)} MB, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, ` +
+    `${target} finished jobs retained (store holds ${[...app.services.jobs.all()].length}, live ${app.services.jobs.liveCount}): rss ${mb(m.rss)} MB, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, ` +
       `heap per job ${((m.heapUsed - start.heapUsed) / target).toFixed(0)} B`,
   );
 }
