@@ -1,6 +1,5 @@
 import Type, { type Static } from 'typebox';
 import { ApiError, ERROR_TABLE, type ErrorCode } from '../errors.js';
-import { seededRandom } from '../lib/random.js';
 
 /** Faults that are not an immediate error answer but change what happens to a job or a provider call. */
 export const BEHAVIOUR_FAULTS = {
