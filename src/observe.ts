@@ -54,12 +54,13 @@ export function registerObservers(app: FastifyInstance, services: Services, jour
     if (!keyId) return;
     const body = req.body as { provider?: unknown } | undefined;
     const stainless = req.headers['x-stainless-retry-count'];
-    const observation: Observation = { keyId, kind: kindOf(route), atMs, requestId: req.id, status: reply.statusCode };
+    const kind = kindOf(route);
+    const observation: Observation = { keyId, kind, atMs, requestId: req.id, status: reply.statusCode };
     if (jobId) observation.jobId = jobId;
     if (note.jobStatus) observation.jobStatus = note.jobStatus;
     if (retryAfterS !== undefined && reply.statusCode < 300) observation.retryAfterS = retryAfterS;
-    const hash = note.form?.hash ?? bodyHash(req.body);
     // A retry is the same body sent to the same route: a sync request and an async submit are not retries of each other.
+    const hash = kind === 'sync' || kind === 'submit' ? (note.form?.hash ?? bodyHash(req.body)) : undefined;
     if (hash) observation.bodyHash = `${route} ${hash}`;
     if (stainless !== undefined) observation.stainlessRetry = Number(stainless) || 0;
     if (body && typeof body === 'object' && body.provider !== undefined) observation.usedDeprecatedProvider = true;

@@ -14,9 +14,18 @@ export function newRequestId(): string {
   return randomUUID();
 }
 
-/** A stable, non-secret handle for an API key: safe to log and to show in traces. */
+const keyIds = new Map<string, string>();
+const KEY_IDS_MAX = 10_000;
+
+/** A stable, non-secret handle for an API key: safe to log and to show in traces. Memoised: every request needs it. */
 export function keyIdOf(apiKey: string): string {
-  return 'key_' + createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
+  let id = keyIds.get(apiKey);
+  if (id === undefined) {
+    id = 'key_' + createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
+    if (keyIds.size >= KEY_IDS_MAX) keyIds.clear();
+    keyIds.set(apiKey, id);
+  }
+  return id;
 }
 
 /** `0xAbCd…1234`: short enough for an image label, long enough to tell providers apart. */
