@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import Value from 'typebox/value';
 import { ApiError } from '../errors.js';
 import type { ProviderPool } from '../providers/pool.js';
@@ -16,7 +17,7 @@ export async function parseEditRequest(
   form: EditForm,
   query: ImageEditQueryParams,
   options: ParseOptions,
-  headers: Record<string, string | string[] | undefined>,
+  headers: IncomingHttpHeaders,
 ): Promise<ImageJobSpec> {
   const image = form.files.image ?? form.files['image[]'];
   if (!image) throw new ApiError('invalid_body', 'image is required: send the source image as a multipart file part');

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import Type, { type Static } from 'typebox';
 import { ApiError, ERROR_TABLE, type ErrorCode } from '../errors.js';
 
@@ -119,9 +120,8 @@ export interface FaultContext {
   provider?: string;
 }
 
-type Headers = Record<string, string | string[] | undefined>;
 
-function headerInt(headers: Headers, name: string, max: number): number | undefined {
+function headerInt(headers: IncomingHttpHeaders, name: string, max: number): number | undefined {
   const raw = headers[name];
   if (raw === undefined) return undefined;
   const value = String(raw).trim();
@@ -130,7 +130,7 @@ function headerInt(headers: Headers, name: string, max: number): number | undefi
 }
 
 /** X-Emulator-Fault and friends: a fault armed for this one request. */
-export function faultFromHeaders(headers: Headers): Fault | undefined {
+export function faultFromHeaders(headers: IncomingHttpHeaders): Fault | undefined {
   const raw = headers['x-emulator-fault'];
   const latencyMs = headerInt(headers, 'x-emulator-latency-ms', 600_000);
   if (raw === undefined) return latencyMs !== undefined ? { code: 'slow', latencyMs } : undefined;
@@ -147,11 +147,6 @@ export function faultFromHeaders(headers: Headers): Fault | undefined {
   const message = headers['x-emulator-error-message'];
   if (message !== undefined) fault.errorMessage = String(message).slice(0, 2000);
   return fault;
-}
-
-/** Emulator-only headers: stripped before anything a provider sees. */
-export function isEmulatorHeader(name: string): boolean {
-  return name.toLowerCase().startsWith('x-emulator-');
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../errors.js';
 import type { ProviderPool } from '../providers/pool.js';
 import type { ImageSet, ProviderImageRequest } from '../providers/mock-provider.js';
@@ -30,7 +31,7 @@ export interface ImageJobSpec {
 const NOT_FORWARDED = /^(authorization|host|content-length|connection|x-0g-provider-|x-emulator-)/i;
 
 /** What the Router passes on to the provider: no credentials, routing or emulator headers. */
-export function forwardedHeaders(headers: Headers): Record<string, string> {
+export function forwardedHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined && !NOT_FORWARDED.test(name)) out[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -89,14 +90,13 @@ export interface ParseOptions {
   profile: 'lenient' | 'strict';
 }
 
-type Headers = Record<string, string | string[] | undefined>;
 
 export function parseImageRequest(
   pool: ProviderPool,
   body: ImageGenerationRequestBody,
   serviceType: ServiceTypeName,
   options: ParseOptions,
-  headers: Headers = {},
+  headers: IncomingHttpHeaders = {},
 ): ImageJobSpec {
   if (options.profile === 'strict' && body.provider !== undefined) {
     throw new ApiError(

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../errors.js';
 import type { TrustModeName } from '../providers/types.js';
 import type { ProviderPreferencesBody } from '../schemas/images.js';
@@ -12,14 +13,13 @@ export interface RoutingPrefs {
   maxPriceUsdImage?: string;
 }
 
-type Headers = Record<string, string | string[] | undefined>;
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const DECIMAL = /^[0-9]{1,12}(\.[0-9]{1,18})?$/;
 const IDENTITY = /^[\x21-\x7e]{1,64}$/;
 
 /** Absent, or blank after trimming, is unset; only a present malformed value is an error (contract §9.2). */
-function header(headers: Headers, name: string): string | undefined {
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const raw = headers[name];
   const value = (Array.isArray(raw) ? raw.join(',') : raw)?.trim();
   return value ? value : undefined;
@@ -37,7 +37,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
  * merges them over the deprecated body `provider` object field by field:
  * the header wins. Defaults: price sort; fallbacks on unless pinned.
  */
-export function routingPrefs(headers: Headers, body?: ProviderPreferencesBody): RoutingPrefs {
+export function routingPrefs(headers: IncomingHttpHeaders, body?: ProviderPreferencesBody): RoutingPrefs {
   const address = header(headers, 'x-0g-provider-address');
   if (address !== undefined && !ADDRESS.test(address)) {
     throw new ApiError('invalid_provider_header', `X-0G-Provider-Address must be a 0x-prefixed 40-hex-digit address, got "${address.slice(0, 80)}"`);

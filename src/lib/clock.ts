@@ -35,7 +35,6 @@ interface ManualTimer {
 export class ManualClock implements Clock {
   #nowMs: number;
   #seq = 0;
-  #live = 0;
   readonly #timers = new MinHeap<ManualTimer>((a, b) => a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.seq < b.seq));
 
   constructor(startMs = Date.UTC(2026, 0, 1)) {
@@ -49,17 +48,7 @@ export class ManualClock implements Clock {
   schedule(delayMs: number, fn: () => void): TimerHandle {
     const timer: ManualTimer = { dueMs: this.#nowMs + Math.max(0, delayMs), seq: this.#seq++, fn, cancelled: false };
     this.#timers.push(timer);
-    this.#live++;
-    return {
-      cancel: () => {
-        if (!timer.cancelled) this.#live--;
-        timer.cancelled = true;
-      },
-    };
-  }
-
-  get pendingTimers(): number {
-    return this.#live;
+    return { cancel: () => void (timer.cancelled = true) };
   }
 
   advance(ms: number): void {
@@ -74,7 +63,6 @@ export class ManualClock implements Clock {
       this.#timers.pop();
       if (next.cancelled) continue;
       next.cancelled = true;
-      this.#live--;
       this.#nowMs = Math.max(this.#nowMs, next.dueMs);
       next.fn();
     }

@@ -62,13 +62,6 @@ export class Ledger {
     return account;
   }
 
-  /** Sets an account's balance (top-ups, drains); opens it first if needed. */
-  setBalance(keyId: string, currency: Currency, balance: bigint): Account {
-    const account = this.open(keyId, currency);
-    account.balance = balance;
-    return account;
-  }
-
   reset(keyId?: string): void {
     if (keyId === undefined) this.#accounts.clear();
     else this.#accounts.delete(keyId);
