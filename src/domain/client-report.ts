@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { flat } from '../lib/ids.js';
 
 /** What the inference routes tell the tracker about each answered request. */
 export interface Observation {
@@ -15,27 +16,51 @@ export interface Observation {
   usedDeprecatedProvider?: boolean;
 }
 
+/** Per-key findings: short example lists and counts. */
 interface KeyState {
-  advice: Map<string, { atMs: number; retryAfterS: number }>;
   earlyPolls: { jobId: string; atMs: number; waitedMs: number; retryAfterS: number }[];
   earlyPollCount: number;
-  jobs: Map<string, { submittedMs: number; lastSeen: string }>;
-  submits: Map<string, { requestIds: string[]; jobIds: string[] }>;
   stainlessRetries: { requestId: string; retryCount: number }[];
   deprecated: { requestId: string; field: string }[];
   deprecatedCount: number;
   expiredPolls: { jobId: string; atMs: number }[];
 }
 
+/** A submitted job as its client last saw it, and the Retry-After it was last given (0: none). */
+interface TrackedJob {
+  keyId: string;
+  lastSeen: string;
+  adviceAtMs: number;
+  retryAfterS: number;
+}
+
+interface SeenBody {
+  keyId: string;
+  requestIds: string[];
+  jobIds: (string | undefined)[];
+}
+
 const LIST_MAX = 100;
-const JOBS_MAX = 10_000;
-/** Distinct bodies remembered per key for retry detection; the oldest are forgotten first. */
-const BODIES_MAX = 5_000;
+/*
+ * Bounds across all keys, oldest forgotten first, so memory does not scale
+ * with the number of keys or jobs: a long soak or 100k retained jobs keep the
+ * tracker at a few MB. Findings about older traffic are then undercounted.
+ */
+const JOBS_MAX = 20_000;
+const BODIES_MAX = 20_000;
+const KEYS_MAX = 1_000;
 
 const push = <T>(list: T[], item: T) => {
   list.push(item);
   if (list.length > LIST_MAX) list.shift();
 };
+
+/** Inserts into a Map used as a FIFO of at most `max` entries. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): V {
+  if (map.size >= max) map.delete(map.keys().next().value!);
+  map.set(key, value);
+  return value;
+}
 
 export function bodyHash(body: unknown): string | undefined {
   if (body === undefined) return undefined;
@@ -52,6 +77,8 @@ export function bodyHash(body: unknown): string | undefined {
  */
 export class ClientTracker {
   readonly #keys = new Map<string, KeyState>();
+  readonly #jobs = new Map<string, TrackedJob>();
+  readonly #bodies = new Map<string, SeenBody>();
 
   observe(o: Observation): void {
     const s = this.#state(o.keyId);
@@ -61,35 +88,27 @@ export class ClientTracker {
     }
     if (o.stainlessRetry !== undefined && o.stainlessRetry > 0) push(s.stainlessRetries, { requestId: o.requestId, retryCount: o.stainlessRetry });
     if ((o.kind === 'submit' || o.kind === 'sync') && o.bodyHash) {
-      let seen = s.submits.get(o.bodyHash);
-      if (!seen) {
-        if (s.submits.size >= BODIES_MAX) s.submits.delete(s.submits.keys().next().value!);
-        seen = { requestIds: [], jobIds: [] };
-        s.submits.set(o.bodyHash, seen);
-      }
+      const bodyKey = flat(`${o.keyId} ${o.bodyHash}`);
+      const seen = this.#bodies.get(bodyKey) ?? remember(this.#bodies, bodyKey, { keyId: o.keyId, requestIds: [], jobIds: [] }, BODIES_MAX);
       if (seen.requestIds.length < LIST_MAX) {
         seen.requestIds.push(o.requestId);
-        if (o.jobId) seen.jobIds.push(o.jobId);
+        seen.jobIds.push(o.jobId);
       }
     }
-    if (o.kind === 'submit' && o.jobId) {
-      if (s.jobs.size >= JOBS_MAX) s.jobs.delete(s.jobs.keys().next().value!);
-      s.jobs.set(o.jobId, { submittedMs: o.atMs, lastSeen: 'pending' });
-    }
-    if (o.kind === 'poll' && o.jobId) {
-      const advice = s.advice.get(o.jobId);
-      if (advice && o.atMs - advice.atMs < advice.retryAfterS * 1000) {
+    if (!o.jobId) return;
+    let job = this.#jobs.get(o.jobId);
+    if (o.kind === 'submit') job = remember(this.#jobs, o.jobId, { keyId: o.keyId, lastSeen: 'pending', adviceAtMs: 0, retryAfterS: 0 }, JOBS_MAX);
+    if (!job || job.keyId !== o.keyId) return;
+    if (o.kind === 'poll') {
+      if (job.retryAfterS > 0 && o.atMs - job.adviceAtMs < job.retryAfterS * 1000) {
         s.earlyPollCount++;
-        push(s.earlyPolls, { jobId: o.jobId, atMs: o.atMs, waitedMs: o.atMs - advice.atMs, retryAfterS: advice.retryAfterS });
+        push(s.earlyPolls, { jobId: o.jobId, atMs: o.atMs, waitedMs: o.atMs - job.adviceAtMs, retryAfterS: job.retryAfterS });
       }
-      const job = s.jobs.get(o.jobId);
-      if (o.status === 404 && job) push(s.expiredPolls, { jobId: o.jobId, atMs: o.atMs });
-      if (job && o.jobStatus) job.lastSeen = o.jobStatus;
+      if (o.status === 404) push(s.expiredPolls, { jobId: o.jobId, atMs: o.atMs });
+      if (o.jobStatus) job.lastSeen = o.jobStatus;
     }
-    if (o.jobId) {
-      if (o.retryAfterS !== undefined) s.advice.set(o.jobId, { atMs: o.atMs, retryAfterS: o.retryAfterS });
-      else s.advice.delete(o.jobId);
-    }
+    job.adviceAtMs = o.atMs;
+    job.retryAfterS = o.retryAfterS ?? 0;
   }
 
   /** The report; `jobStatus` says where each tracked job really is now (undefined: expired). */
@@ -97,11 +116,12 @@ export class ClientTracker {
     const s = this.#state(keyId);
     // A job that is gone has ended and expired: live jobs are never evicted.
     const terminal = (status: string) => status === 'completed' || status === 'failed';
-    const abandoned = [...s.jobs]
+    const abandoned = [...this.#jobs]
+      .filter(([, j]) => j.keyId === keyId)
       .map(([jobId, j]) => ({ jobId, status: jobStatus(jobId) ?? 'expired', lastSeenByClient: j.lastSeen }))
       .filter((j) => (terminal(j.status) || j.status === 'expired') && !terminal(j.lastSeenByClient));
-    const retried = [...s.submits.values()]
-      .filter((v) => v.requestIds.length > 1)
+    const retried = [...this.#bodies.values()]
+      .filter((v) => v.keyId === keyId && v.requestIds.length > 1)
       .map((v) => {
         const repeats = v.requestIds.slice(1);
         const cost = repeats.reduce((sum, id, i) => sum + costOf(id, v.jobIds[i + 1]), 0n);
@@ -122,16 +142,21 @@ export class ClientTracker {
   }
 
   reset(keyId?: string): void {
-    if (keyId === undefined) this.#keys.clear();
-    else this.#keys.delete(keyId);
+    if (keyId === undefined) {
+      this.#keys.clear();
+      this.#jobs.clear();
+      this.#bodies.clear();
+      return;
+    }
+    this.#keys.delete(keyId);
+    for (const [id, job] of this.#jobs) if (job.keyId === keyId) this.#jobs.delete(id);
+    for (const [key, body] of this.#bodies) if (body.keyId === keyId) this.#bodies.delete(key);
   }
 
   #state(keyId: string): KeyState {
-    let s = this.#keys.get(keyId);
-    if (!s) {
-      s = { advice: new Map(), earlyPolls: [], earlyPollCount: 0, jobs: new Map(), submits: new Map(), stainlessRetries: [], deprecated: [], deprecatedCount: 0, expiredPolls: [] };
-      this.#keys.set(keyId, s);
-    }
-    return s;
+    return (
+      this.#keys.get(keyId) ??
+      remember(this.#keys, keyId, { earlyPolls: [], earlyPollCount: 0, stainlessRetries: [], deprecated: [], deprecatedCount: 0, expiredPolls: [] }, KEYS_MAX)
+    );
   }
 }

@@ -6,6 +6,7 @@ import type { Trace } from '../schemas/common.js';
 import type { ImageGenerationResponseBody } from '../schemas/images.js';
 import type { ImageLinks } from '../store/image-links.js';
 import type { Ledger } from '../store/ledger.js';
+import { imageBilling } from './billing.js';
 import { imageSetOf, type ImageJobSpec } from './image-request.js';
 import type { FaultRules } from './fault-rules.js';
 import { providerStage, requestStage } from './fault-points.js';
@@ -70,7 +71,7 @@ export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: 
   const { endpoint, result } = await serve(svc, spec, ctx);
   const images = result.body.data;
   // The provider's usage.output_images is what the Router bills on (contract §5.1).
-  const billing = svc.ledger.book(ctx.keyId, {
+  const booked = svc.ledger.book(ctx.keyId, {
     requestId: ctx.requestId,
     model: spec.model.id,
     provider: endpoint.provider.address,
@@ -87,7 +88,7 @@ export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: 
     );
     data = images.map((_, i) => ({ url: `${ctx.baseUrl}/v1/proxy/images/${linkId}/${i}` }));
   }
-  const trace: Trace = { request_id: ctx.requestId, provider: endpoint.provider.address, billing };
+  const trace: Trace = { request_id: ctx.requestId, provider: endpoint.provider.address, billing: imageBilling(booked.amount, booked.currency) };
   if (spec.verifyTee) trace.tee_verified = endpoint.provider.teeSignerValid;
   const headers: Record<string, string> = {};
   if (result.resKey) headers['zg-res-key'] = result.resKey;

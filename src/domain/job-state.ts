@@ -10,14 +10,17 @@ import type { Job, JobStatus } from '../store/job-store.js';
  */
 export function statusAt(job: Job, nowMs: number): JobStatus {
   if (job.outcome) return job.outcome.status;
-  return nowMs >= job.processingAtMs ? 'processing' : 'pending';
+  return nowMs >= processingAtMs(job) ? 'processing' : 'pending';
 }
+
+export const processingAtMs = (job: Job): number => job.createdMs + job.processingAfterMs;
+export const doneAtMs = (job: Job): number => job.createdMs + job.doneAfterMs;
 
 export function updatedAtMs(job: Job, nowMs: number): number {
   const status = statusAt(job, nowMs);
   if (status === 'pending') return job.createdMs;
-  if (status === 'processing') return job.processingAtMs;
-  return job.doneAtMs;
+  if (status === 'processing') return processingAtMs(job);
+  return doneAtMs(job);
 }
 
 export function isTerminal(status: JobStatus): boolean {
@@ -33,6 +36,7 @@ export function inProgressWord(mode: Config['inProgressStatus'], jobId: string, 
   return createHash('sha256').update(`${jobId}:${pollNumber}`).digest()[0]! & 1 ? 'running' : 'processing';
 }
 
-export function traceRequestIdOf(providerAddress: string, jobId: string): string {
-  return `async-${providerAddress.slice(0, 8)}-${jobId}`;
+/** `async-<first 8 chars of the provider address>-<jobId>` (contract §0.35): derived, not stored. */
+export function traceRequestIdOf(job: Pick<Job, 'providerAddress' | 'id'>): string {
+  return `async-${job.providerAddress.slice(0, 8)}-${job.id}`;
 }

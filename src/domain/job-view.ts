@@ -3,13 +3,15 @@ import { isoMs, type Clock } from '../lib/clock.js';
 import type { MockProvider } from '../providers/mock-provider.js';
 import type { JobStatusBody } from '../schemas/jobs.js';
 import type { Job } from '../store/job-store.js';
-import { inProgressWord, isTerminal, statusAt, updatedAtMs } from './job-state.js';
+import type { Billing } from '../schemas/common.js';
+import type { Currency } from './billing.js';
+import { doneAtMs, inProgressWord, isTerminal, statusAt, traceRequestIdOf, updatedAtMs } from './job-state.js';
 
 export interface JobViewDeps {
   clock: Clock;
   config: Pick<Config, 'inProgressStatus'>;
   provider(address: string): MockProvider;
-  jobs: { retryAfterS(job: Job): number | undefined };
+  jobs: { retryAfterS(job: Job): number | undefined; billing(job: Job, currency: Currency): Billing };
 }
 
 export interface JobView {
@@ -44,13 +46,15 @@ export async function viewJob(deps: JobViewDeps, job: Job, baseUrl: string): Pro
     return { body, headers };
   }
   const provider = deps.provider(job.providerAddress);
+  const traceRequestId = traceRequestIdOf(job);
   const images =
     job.responseFormat === 'url'
       ? jobImageUrls(baseUrl, job).map((url) => ({ url }))
-      : (await provider.renderImages(job, { request_id: job.traceRequestId, job_id: job.id })).map((b64_json) => ({ b64_json }));
-  body.data = { created: Math.floor(job.doneAtMs / 1000), data: images };
-  body.x_0g_trace = { request_id: job.traceRequestId, provider: job.providerAddress, billing: outcome.billing };
+      : (await provider.renderImages(job, { request_id: traceRequestId, job_id: job.id })).map((b64_json) => ({ b64_json }));
+  body.data = { created: Math.floor(doneAtMs(job) / 1000), data: images };
+  body.x_0g_trace = { request_id: traceRequestId, provider: job.providerAddress, billing: deps.jobs.billing(job, outcome.currency) };
   if (job.verifyTee) body.x_0g_trace.tee_verified = provider.spec.teeSignerValid;
-  if (outcome.resKey) headers['zg-res-key'] = outcome.resKey;
+  const resKey = provider.resKeyOf(job.id);
+  if (resKey) headers['zg-res-key'] = resKey;
   return { body, headers };
 }

@@ -1,13 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
 import type { Clock, TimerHandle } from '../lib/clock.js';
+import { flat, newHexId } from '../lib/ids.js';
 import type { MockProvider } from '../providers/mock-provider.js';
 import type { ProviderPool } from '../providers/pool.js';
 import type { Job, JobStore } from '../store/job-store.js';
 import type { Ledger } from '../store/ledger.js';
 import type { ImageJobSpec } from './image-request.js';
-import { traceRequestIdOf } from './job-state.js';
+import type { Billing } from '../schemas/common.js';
+import { imageBilling, type Currency } from './billing.js';
+import { doneAtMs, traceRequestIdOf } from './job-state.js';
 import type { FaultRules } from './fault-rules.js';
 import { providerStage, requestStage, type FaultPoint } from './fault-points.js';
 import { jobFaultOf } from './faults.js';
@@ -29,6 +31,11 @@ export interface JobServiceDeps {
 }
 
 const DEFAULT_IMAGE_MS = 500;
+// Shared by every completed job: a retained job carries no outcome object of its own.
+const COMPLETED = {
+  '0g': Object.freeze({ status: 'completed', currency: '0g' }),
+  usd: Object.freeze({ status: 'completed', currency: 'usd' }),
+} as const;
 
 /**
  * Submission, settlement and retention of async jobs. A job is settled (and
@@ -73,17 +80,14 @@ export class JobService {
     if (!endpoint) throw new ApiError('provider_error', `provider request failed: ${failures.join('; ')}`);
     const provider = endpoint.provider;
     this.deps.provider(provider.address).receive(spec.forward, submitRequestId, spec.forwardHeaders);
-    // 32 lowercase hex, as the Router's jobIds; randomUUID draws from a pre-filled pool.
-    const id = randomUUID().replaceAll('-', '');
+    const id = newHexId();
     const nowMs = clock.nowMs();
     const scale = config.jobTimeScale;
-    const processingAtMs = nowMs + Math.round(config.jobPendingMs * scale);
+    const processingAfterMs = Math.round(config.jobPendingMs * scale);
     const processingMs = provider.latencyMs + (spec.model.imageMs ?? DEFAULT_IMAGE_MS) * spec.n;
     const job: Job = {
       id,
       keyId,
-      traceRequestId: traceRequestIdOf(provider.address, id),
-      submitRequestId,
       providerAddress: provider.address,
       model: spec.model.id,
       prompt: spec.prompt,
@@ -94,15 +98,16 @@ export class JobService {
       verifyTee: spec.verifyTee,
       priceNeuron: endpoint.priceNeuron,
       createdMs: nowMs,
-      processingAtMs,
-      doneAtMs: processingAtMs + Math.round(processingMs * scale) + (jobFault?.extraProcessingMs ?? 0),
+      processingAfterMs,
+      doneAfterMs: processingAfterMs + Math.round(processingMs * scale) + (jobFault?.extraProcessingMs ?? 0),
       polls: 0,
+      source: spec.source,
+      outcome: undefined,
+      failWith: jobFault?.failWith,
+      retryAfterS: jobFault?.retryAfterS,
     };
-    if (spec.source) job.source = spec.source;
-    if (jobFault?.failWith !== undefined) job.failWith = jobFault.failWith;
-    if (jobFault?.retryAfterS !== undefined) job.retryAfterS = jobFault.retryAfterS;
     this.deps.store.put(job);
-    this.#timers.set(id, clock.schedule(job.doneAtMs - nowMs, () => this.settle(job)));
+    this.#timers.set(id, clock.schedule(job.doneAfterMs, () => this.settle(job)));
     return job;
   }
 
@@ -124,7 +129,7 @@ export class JobService {
     const job = this.deps.store.get(jobId);
     if (!job) return undefined;
     const nowMs = this.deps.clock.nowMs();
-    if (!job.outcome && nowMs >= job.doneAtMs) this.settle(job);
+    if (!job.outcome && nowMs >= doneAtMs(job)) this.settle(job);
     if (this.#expired(job, nowMs)) {
       this.deps.store.delete(job.id);
       return undefined;
@@ -151,18 +156,21 @@ export class JobService {
       job.outcome = { status: 'failed', errorMessage: `provider request failed: provider ${job.providerAddress} is unavailable` };
       return;
     }
-    const billing = this.deps.ledger.book(job.keyId, {
-      requestId: job.traceRequestId,
+    const booked = this.deps.ledger.book(job.keyId, {
+      requestId: flat(traceRequestIdOf(job)),
       jobId: job.id,
       model: job.model,
       provider: job.providerAddress,
       images: job.n,
       amountNeuron: job.priceNeuron * BigInt(job.n),
-      atMs: job.doneAtMs,
+      atMs: doneAtMs(job),
     });
-    job.outcome = { status: 'completed', billing };
-    const resKey = this.deps.provider(job.providerAddress).newResKey();
-    if (resKey) job.outcome.resKey = resKey;
+    job.outcome = COMPLETED[booked.currency];
+  }
+
+  /** The trace billing of a completed job: what its settlement booked. */
+  billing(job: Job, currency: Currency): Billing {
+    return imageBilling(this.deps.ledger.amountIn(currency, job.priceNeuron * BigInt(job.n)), currency);
   }
 
   /** The Retry-After this job's submit and non-terminal polls carry, or undefined for none. */
@@ -201,7 +209,7 @@ export class JobService {
   }
 
   #expired(job: Job, nowMs: number): boolean {
-    return job.outcome !== undefined && nowMs - job.doneAtMs > this.deps.config.jobTtlS * 1000;
+    return job.outcome !== undefined && nowMs - doneAtMs(job) > this.deps.config.jobTtlS * 1000;
   }
 
   #scheduleSweep(): void {

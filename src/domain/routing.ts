@@ -23,7 +23,7 @@ function compare(sort: RoutingPrefs['sort']) {
  * health and sort. With fallbacks off only the first candidate is returned.
  */
 export function rankCandidates(pool: ProviderPool, modelId: string, prefs: RoutingPrefs, usdPer0g: number): Endpoint[] {
-  let candidates = pool.endpoints(modelId);
+  let candidates: readonly Endpoint[] = pool.endpoints(modelId);
   let pinned: Endpoint | undefined;
   if (prefs.address !== undefined) {
     const provider = pool.provider(prefs.address);

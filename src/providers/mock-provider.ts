@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
+import { createHash } from 'node:crypto';
+import { newRequestId, uuidFromHex } from '../lib/ids.js';
 import { taggedBase64 } from '../render/png-text.js';
 import type { SourceImage } from '../render/placeholder.js';
 import type { Renderer } from '../render/renderer.js';
@@ -73,7 +74,12 @@ export class MockProvider {
   }
 
   newResKey(): string | undefined {
-    return this.spec.signsResponses ? randomUUID() : undefined;
+    return this.spec.signsResponses ? newRequestId() : undefined;
+  }
+
+  /** A job's response id: derived from the job id, so every poll shows the same one and no job stores it. */
+  resKeyOf(jobId: string): string | undefined {
+    return this.spec.signsResponses ? uuidFromHex(createHash('sha256').update(`res-key:${jobId}`).digest('hex')) : undefined;
   }
 
   /** Base64 PNGs, tagged with `tags` as tEXt chunks (request id, job id, provider). */

@@ -17,6 +17,10 @@ export class ProviderPool {
   readonly #modelsById: Map<string, ModelSpec>;
   readonly #providersByAddress: Map<string, ProviderSpec>;
   readonly #initialHealth: Map<ProviderSpec, boolean>;
+  // Offers never change at run time (only health does), so endpoints are built once:
+  // every routed request reads them, and jobs share their price rather than copy it.
+  readonly #endpoints: readonly Endpoint[];
+  readonly #endpointsByModel = new Map<string, readonly Endpoint[]>();
 
   constructor(source: PoolSpec) {
     // A private copy: health changes at run time must not leak into DEFAULT_POOL.
@@ -26,6 +30,15 @@ export class ProviderPool {
     this.#modelsById = new Map(spec.models.map((m) => [m.id, m]));
     this.#providersByAddress = new Map(spec.providers.map((p) => [p.address.toLowerCase(), p]));
     this.#initialHealth = new Map(spec.providers.map((p) => [p, p.healthy]));
+    const all: Endpoint[] = [];
+    for (const provider of this.providers) {
+      for (const offer of provider.models) {
+        const model = this.#modelsById.get(offer.id);
+        if (model) all.push({ provider, model, priceNeuron: BigInt(offer.priceNeuron) });
+      }
+    }
+    this.#endpoints = all;
+    for (const model of this.models) this.#endpointsByModel.set(model.id, all.filter((e) => e.model === model));
   }
 
   restoreHealth(): void {
@@ -47,16 +60,9 @@ export class ProviderPool {
     provider.healthy = healthy;
   }
 
-  endpoints(modelId?: string): Endpoint[] {
-    const out: Endpoint[] = [];
-    for (const provider of this.providers) {
-      for (const offer of provider.models) {
-        if (modelId !== undefined && offer.id !== modelId) continue;
-        const model = this.#modelsById.get(offer.id);
-        if (model) out.push({ provider, model, priceNeuron: BigInt(offer.priceNeuron) });
-      }
-    }
-    return out;
+  endpoints(modelId?: string): readonly Endpoint[] {
+    if (modelId === undefined) return this.#endpoints;
+    return this.#endpointsByModel.get(modelId) ?? [];
   }
 
   /** The catalog shows the cheapest offer of a model, healthy or not (contract §10.1). */

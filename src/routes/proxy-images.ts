@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { traceRequestIdOf } from '../domain/job-state.js';
 import { ApiError } from '../errors.js';
 import { taggedPng } from '../render/png-text.js';
 import { errorResponses } from '../schemas/common.js';
@@ -18,7 +19,7 @@ async function servedImage(services: Services, id: string, index: number): Promi
   if (job?.outcome?.status !== 'completed' || index >= job.n) return undefined;
   const { source, ...set } = job;
   const png = await services.renderer.render({ ...set, ...(source ? { source } : {}), index, providerAddress: job.providerAddress });
-  return taggedPng(png, { request_id: job.traceRequestId, job_id: job.id, provider_address: job.providerAddress });
+  return taggedPng(png, { request_id: traceRequestIdOf(job), job_id: job.id, provider_address: job.providerAddress });
 }
 
 /** URL_RESPONSES=serve: the PNGs behind `data[].url`, re-rendered from stored parameters. */

@@ -1,10 +1,11 @@
 import type { SourceImage } from '../render/placeholder.js';
-import type { Billing } from '../schemas/common.js';
+import type { Currency } from '../domain/billing.js';
 
 export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed';
 
 export type JobOutcome =
-  | { status: 'completed'; billing: Billing; resKey?: string }
+  // What was charged follows from the job's price and n in this currency (Ledger.amountIn).
+  | { readonly status: 'completed'; readonly currency: Currency }
   | { status: 'failed'; errorMessage: string };
 
 /**
@@ -15,9 +16,6 @@ export type JobOutcome =
 export interface Job {
   id: string;
   keyId: string;
-  /** `async-<first 8 chars of the provider address>-<jobId>` (contract §0.35). */
-  traceRequestId: string;
-  submitRequestId: string;
   providerAddress: string;
   model: string;
   prompt: string;
@@ -26,16 +24,20 @@ export interface Job {
   height: number;
   responseFormat: 'b64_json' | 'url';
   verifyTee: boolean;
-  source?: SourceImage;
+  source: SourceImage | undefined;
   priceNeuron: bigint;
   createdMs: number;
-  processingAtMs: number;
-  doneAtMs: number;
+  // Offsets from createdMs, not clock times: small integers are stored inline,
+  // while every clock-sized number is a separate 16-byte heap object.
+  processingAfterMs: number;
+  doneAfterMs: number;
   polls: number;
-  outcome?: JobOutcome;
+  // Optional fields are always present (maybe undefined) so every job has one
+  // in-object shape; fields added later spill into a separate property array.
+  outcome: JobOutcome | undefined;
   /** Job faults: fail at completion with this message; Retry-After override (null: none). */
-  failWith?: string;
-  retryAfterS?: number | null;
+  failWith: string | undefined;
+  retryAfterS: number | null | undefined;
 }
 
 /** Storage behind the job service: in memory here; a shared store could back replicas later. */

@@ -1,6 +1,5 @@
 import { ApiError } from '../errors.js';
-import { imageBilling, MIN_COST_NEURON, neuronToMicroUsd, type Currency } from '../domain/billing.js';
-import type { Billing } from '../schemas/common.js';
+import { MIN_COST_NEURON, neuronToMicroUsd, type Currency } from '../domain/billing.js';
 
 /**
  * Per-key accounts: a balance in the account's currency (neuron for 0G,
@@ -19,6 +18,12 @@ export interface Charge {
   /** In the account's currency. */
   amount: bigint;
   atMs: number;
+}
+
+/** What a booking charged: trace billing is derived from it (imageBilling). */
+export interface Booked {
+  amount: bigint;
+  currency: Currency;
 }
 
 export interface Account {
@@ -87,19 +92,34 @@ export class Ledger {
     if (account.balance < floor) throw new ApiError('insufficient_balance');
   }
 
-  /** Books a charge priced in neuron and returns the trace billing in the account's currency. */
-  book(keyId: string, charge: Omit<Charge, 'amount'>): Billing {
+  /** A neuron price in a currency's base unit, as a booking converts it. */
+  amountIn(currency: Currency, amountNeuron: bigint): bigint {
+    return currency === 'usd' ? neuronToMicroUsd(amountNeuron, this.options.usdPer0g) : amountNeuron;
+  }
+
+  /** Books a charge priced in neuron; returns what was charged, in the account's currency. */
+  book(keyId: string, charge: Omit<Charge, 'amount'>): Booked {
     const account = this.#accounts.get(keyId) ?? this.open(keyId, '0g');
-    const amount = account.currency === 'usd' ? neuronToMicroUsd(charge.amountNeuron, this.options.usdPer0g) : charge.amountNeuron;
+    const amount = this.amountIn(account.currency, charge.amountNeuron);
     // Admission checks a floor, not the price: a large request may take the balance below zero.
     account.balance -= amount;
     account.spent += amount;
     account.chargeCount++;
-    account.recent.push({ ...charge, amount });
+    // One literal shape for every charge: a spread gave each retained charge its own hidden class.
+    account.recent.push({
+      requestId: charge.requestId,
+      jobId: charge.jobId,
+      model: charge.model,
+      provider: charge.provider,
+      images: charge.images,
+      amountNeuron: charge.amountNeuron,
+      amount,
+      atMs: charge.atMs,
+    });
     if (account.recent.length > this.#recentMax) {
       account.recent.shift();
       account.droppedCharges++;
     }
-    return imageBilling(amount, account.currency);
+    return { amount, currency: account.currency };
   }
 }
