@@ -150,9 +150,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(openapiRoutes);
 
   app.addHook('onReady', async () => {
-    // Proves sharp and the bundled font work before /readyz says so.
-    await services.renderer.render({ model: 'warm-up', prompt: 'warm-up', width: 64, height: 64, index: 0, providerAddress: '0x0' });
-    services.lifecycle.ready = true;
+    // Proves sharp and the bundled font work before /readyz says so. Not awaited:
+    // the port and /healthz come first (startup budget), readiness follows.
+    services.lifecycle.warmedUp = services.renderer
+      .render({ model: 'warm-up', prompt: 'warm-up', width: 64, height: 64, index: 0, providerAddress: '0x0' })
+      .then(
+        () => void (services.lifecycle.ready = true),
+        (err: unknown) => app.log.error({ err }, 'renderer warm-up failed; /readyz stays not ready'),
+      );
   });
   app.addHook('onClose', async () => {
     services.lifecycle.ready = false;

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { validatePool } from './providers/pool.js';
 import type { PoolSpec } from './providers/types.js';
+
+// The YAML parser loads only when a YAML file is given: not on every start.
+const require = createRequire(import.meta.url);
+const parseYaml = (text: string): unknown => (require('yaml') as typeof import('yaml')).parse(text);
 
 export interface ConfigFile {
   settings: Record<string, unknown>;

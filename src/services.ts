@@ -33,7 +33,8 @@ export interface Services {
   /** Absent when RATE_LIMIT_RPM=0. */
   rateLimiter: RateLimiter | undefined;
   provider(address: string): MockProvider;
-  lifecycle: { ready: boolean; shuttingDown: boolean };
+  /** `warmedUp` settles once the renderer has drawn its first image (ready is then true). */
+  lifecycle: { ready: boolean; shuttingDown: boolean; warmedUp: Promise<void> };
 }
 
 export interface AppDeps {
@@ -83,6 +84,6 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     initialRevoked: splitList(config.revokedApiKeys),
     rateLimiter: config.rateLimitRpm > 0 ? new RateLimiter(clock, config.rateLimitRpm) : undefined,
     provider,
-    lifecycle: { ready: false, shuttingDown: false },
+    lifecycle: { ready: false, shuttingDown: false, warmedUp: Promise.resolve() },
   };
 }

@@ -12,6 +12,7 @@ t.test('/readyz is ready after warm-up and not while shutting down', async (t) =
   const app = await makeApp(t);
   t.equal(app.services.lifecycle.ready, false, 'not ready before the renderer warmed up');
   await app.ready();
+  await app.services.lifecycle.warmedUp;
   t.equal(app.services.lifecycle.ready, true);
   t.same((await app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready' });
   app.services.lifecycle.ready = false;

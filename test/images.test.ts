@@ -139,6 +139,7 @@ t.test('identical concurrent renders are drawn once; past the wait line requests
     },
   });
   await app.ready();
+  await app.services.lifecycle.warmedUp;
   const drawsAtStart = draws;
   const same = [generate(app, generationBody()), generate(app, generationBody())];
   const queued = generate(app, generationBody({ prompt: 'second picture' }));

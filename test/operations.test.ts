@@ -102,8 +102,11 @@ t.test('a request outliving the grace period does not hold the shutdown', async 
   await stuck;
 });
 
-t.test('the built server exits 0 on SIGTERM (node dist/server.js)', async (t) => {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/server.js', import.meta.url))], {
+// npm start and the image run the bundle (scripts/bundle.mjs), so that is what these spawn.
+const SERVER = fileURLToPath(new URL('../dist/bundle/server.js', import.meta.url));
+
+t.test('the started server (node dist/bundle/server.js) serves, gets ready, exits 0 on SIGTERM', async (t) => {
+  const child = spawn(process.execPath, [SERVER], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -117,6 +120,15 @@ t.test('the built server exits 0 on SIGTERM (node dist/server.js)', async (t) =>
     child.on('exit', (code) => reject(new Error(`exited early with ${code}`)));
   });
   t.equal((await fetch(`${url}/healthz`)).status, 200);
+  const image = await fetch(`${url}/v1/images/generations`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk-bundle', 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'z-image', prompt: 'from the bundle', size: '256x256', response_format: 'b64_json' }),
+  });
+  t.equal(image.status, 200);
+  const png = Buffer.from(((await image.json()) as { data: { b64_json: string }[] }).data[0]!.b64_json, 'base64');
+  t.equal(png.subarray(1, 4).toString(), 'PNG');
+  t.equal((await fetch(`${url}/readyz`)).status, 200, 'warmed up by then');
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
   t.equal(await exited, 0);
@@ -125,7 +137,7 @@ t.test('the built server exits 0 on SIGTERM (node dist/server.js)', async (t) =>
 t.test('--check-config validates and exits; a bad config fails fast naming the problem', async (t) => {
   const run = (env: Record<string, string>) =>
     new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/server.js', import.meta.url)), '--check-config'], {
+      const child = spawn(process.execPath, [SERVER, '--check-config'], {
         env: { ...process.env, ...env },
       });
       let output = '';

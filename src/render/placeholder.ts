@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { FONT_FILE } from './fontconfig.js';
-import sharp, { type OverlayOptions } from 'sharp';
+import type { OverlayOptions } from 'sharp';
+import { loadSharp } from './sharp.js';
 import { shortAddress } from '../lib/ids.js';
 
 /**
@@ -9,9 +10,6 @@ import { shortAddress } from '../lib/ids.js';
  * with a font file from npm, never a system font, so the bytes are the same on
  * every machine and in a slim container with no fonts installed.
  */
-// Renders are cached by the Renderer, keyed by what decides the pixels; libvips'
-// own operation cache would only hold a second copy of intermediate images.
-sharp.cache(false);
 
 export interface RenderParams {
   model: string;
@@ -103,6 +101,7 @@ export function labelLines(p: RenderParams): string[] {
 }
 
 export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
+  const sharp = await loadSharp();
   const { width, height } = p;
   const markup = `<span foreground="#ffffff">${labelLines(p).map(escapeMarkup).join('\n')}</span>`;
   // A fixed size from the canvas (one layout pass) rather than libvips' fit-to-box search (a dozen).

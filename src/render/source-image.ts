@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import { ApiError } from '../errors.js';
 import type { SourceImage } from './placeholder.js';
+import { loadSharp } from './sharp.js';
 
 export const THUMBNAIL_MAX_PX = 256;
 // Refuses decompression bombs: a small upload that would decode to gigabytes.
 const MAX_INPUT_PIXELS = 40_000_000;
 
 async function decodable(buffer: Buffer, field: string): Promise<void> {
+  const sharp = await loadSharp();
   try {
     const meta = await sharp(buffer, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
     if (!meta.width || !meta.height || !['png', 'jpeg', 'webp'].includes(meta.format ?? '')) throw new Error(meta.format);
@@ -23,6 +24,7 @@ async function decodable(buffer: Buffer, field: string): Promise<void> {
 export async function sourceImageOf(image: Buffer, mask?: Buffer): Promise<SourceImage> {
   await decodable(image, 'image');
   if (mask) await decodable(mask, 'mask');
+  const sharp = await loadSharp();
   let png: Buffer;
   try {
     png = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
