@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/images.js';
 import { openapiRoutes, SWAGGER_OPTIONS } from './routes/openapi.js';
 import { proxyImageRoutes } from './routes/proxy-images.js';
+import { loadSharp } from './render/sharp.js';
 import { buildServices, type AppDeps, type Services } from './services.js';
 
 declare module 'fastify' {
@@ -150,8 +151,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(openapiRoutes);
 
   app.addHook('onReady', async () => {
-    // Proves sharp and the bundled font work before /readyz says so. Not awaited:
-    // the port and /healthz come first (startup budget), readiness follows.
+    // Loading libvips blocks the event loop (tens of ms, seconds on a loaded
+    // machine): done before the port opens, so it never delays a request or
+    // trips the event-loop-delay backpressure.
+    await loadSharp();
+    // The first render proves sharp and the bundled font work before /readyz
+    // says so. Not awaited: the port and /healthz come first, readiness follows.
     services.lifecycle.warmedUp = services.renderer
       .render({ model: 'warm-up', prompt: 'warm-up', width: 64, height: 64, index: 0, providerAddress: '0x0' })
       .then(

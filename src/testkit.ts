@@ -98,11 +98,13 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** Starts an emulator in this process on a free loopback port, for a test suite. */
+/** Starts an emulator in this process on a free loopback port, for a test suite; resolves once it is ready. */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const { deps = {}, ...overrides } = options;
   const config = defaultConfig({ logLevel: 'silent', clock: 'manual', ...overrides, host: '127.0.0.1', port: 0 });
   const server = await startServer(config, deps);
+  // A suite's first request should not race the renderer's warm-up.
+  await server.app.services.lifecycle.warmedUp;
   return {
     url: server.url,
     baseURL: `${server.url}/v1`,

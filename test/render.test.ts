@@ -17,7 +17,7 @@ t.test('tEXt chunks round-trip and keep the PNG decodable', async (t) => {
   const original = await sharp(png).raw().toBuffer();
   for (const id of ['a', 'ab', 'abc']) {
     // Each id length lands the header on another remainder mod 3: all must join cleanly.
-    const b64 = taggedBase64(encodePng(png), { request_id: id });
+    const b64 = taggedBase64(encodePng(png), { request_id: id }).toString();
     t.equal(b64, Buffer.from(b64, 'base64').toString('base64'), `base64 stays canonical for ${id}`);
     const decoded = Buffer.from(b64, 'base64');
     t.same(readTextChunks(decoded), { request_id: id });

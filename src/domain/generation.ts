@@ -6,6 +6,7 @@ import type { Trace } from '../schemas/common.js';
 import type { ImageGenerationResponseBody } from '../schemas/images.js';
 import type { ImageLinks } from '../store/image-links.js';
 import type { Ledger } from '../store/ledger.js';
+import { b64Json } from '../lib/image-json.js';
 import { imageBilling } from './billing.js';
 import { imageSetOf, type ImageJobSpec } from './image-request.js';
 import type { FaultRules } from './fault-rules.js';
@@ -79,7 +80,7 @@ export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: 
     amountNeuron: endpoint.priceNeuron * BigInt(result.body.usage.output_images),
     atMs: svc.clock.nowMs(),
   });
-  let data: ImageGenerationResponseBody['data'] = images;
+  let data: ImageGenerationResponseBody['data'] = images.map((image) => ({ b64_json: b64Json(image.b64_json) }));
   if (spec.responseFormat === 'url') {
     const set = imageSetOf(spec);
     const linkId = svc.imageLinks.put(

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { b64Json } from '../lib/image-json.js';
 import { isoMs, type Clock } from '../lib/clock.js';
 import type { MockProvider } from '../providers/mock-provider.js';
 import type { JobStatusBody } from '../schemas/jobs.js';
@@ -50,7 +51,7 @@ export async function viewJob(deps: JobViewDeps, job: Job, baseUrl: string): Pro
   const images =
     job.responseFormat === 'url'
       ? jobImageUrls(baseUrl, job).map((url) => ({ url }))
-      : (await provider.renderImages(job, { request_id: traceRequestId, job_id: job.id })).map((b64_json) => ({ b64_json }));
+      : (await provider.renderImages(job, { request_id: traceRequestId, job_id: job.id })).map((image) => ({ b64_json: b64Json(image) }));
   body.data = { created: Math.floor(doneAtMs(job) / 1000), data: images };
   body.x_0g_trace = { request_id: traceRequestId, provider: job.providerAddress, billing: deps.jobs.billing(job, outcome.currency) };
   if (job.verifyTee) body.x_0g_trace.tee_verified = provider.spec.teeSignerValid;

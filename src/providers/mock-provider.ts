@@ -2,7 +2,7 @@ import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
 import { createHash } from 'node:crypto';
 import { newRequestId, uuidFromHex } from '../lib/ids.js';
-import { taggedBase64 } from '../render/png-text.js';
+import { taggedBase64, type Base64Image } from '../render/png-text.js';
 import type { SourceImage } from '../render/placeholder.js';
 import type { Renderer } from '../render/renderer.js';
 import type { ProviderSpec } from './types.js';
@@ -19,7 +19,7 @@ export interface ProviderImageRequest {
 
 export interface ProviderImageResponse {
   created: number;
-  data: { b64_json: string }[];
+  data: { b64_json: Base64Image }[];
   model: string;
   usage: { output_images: number };
 }
@@ -83,7 +83,7 @@ export class MockProvider {
   }
 
   /** Base64 PNGs, tagged with `tags` as tEXt chunks (request id, job id, provider). */
-  async renderImages(set: ImageSet, tags: Record<string, string>): Promise<string[]> {
+  async renderImages(set: ImageSet, tags: Record<string, string>): Promise<Base64Image[]> {
     const pngs = await Promise.all(
       Array.from({ length: set.n }, (_, index) =>
         this.renderer.render({

@@ -39,18 +39,40 @@ export function readTextChunks(png: Buffer): Record<string, string> {
 
 /**
  * A PNG split for cheap per-request tagging: its first 33 bytes (signature and
- * IHDR) and the rest already in base64. Base64 of a prefix whose length is a
- * multiple of 3 joins the base64 of what follows without re-encoding, so each
- * response encodes only its few hundred header bytes instead of the whole image.
+ * IHDR) and the rest already as base64 text (ASCII bytes). Base64 of a prefix
+ * whose length is a multiple of 3 joins the base64 of what follows without
+ * re-encoding, so each response encodes only its few hundred header bytes.
  */
 export interface EncodedPng {
   head: Buffer;
-  tailB64: string;
+  tailB64: Buffer;
 }
 
 export function encodePng(png: Buffer): EncodedPng {
   if (png.length < IHDR_END || !png.subarray(0, 8).equals(SIGNATURE)) throw new TypeError('not a PNG');
-  return { head: Buffer.from(png.subarray(0, IHDR_END)), tailB64: png.subarray(IHDR_END).toString('base64') };
+  return { head: Buffer.from(png.subarray(0, IHDR_END)), tailB64: Buffer.from(png.subarray(IHDR_END).toString('base64'), 'latin1') };
+}
+
+/**
+ * A base64 image as a response carries it: its own tagged head and the
+ * cached tail, never joined into one string. sendWithImages writes the tail
+ * bytes as they are (a 1024x1024 image is 1.4 MB of base64: joining and
+ * re-encoding it per response cost a third of a cache hit); anything else
+ * that serialises it (toJSON, toString) gets the plain base64 string.
+ */
+export class Base64Image {
+  constructor(
+    readonly head: string,
+    readonly tail: Buffer,
+  ) {}
+
+  toString(): string {
+    return this.head + this.tail.toString('latin1');
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
 }
 
 function textChunks(entries: Record<string, string>): Buffer[] {
@@ -59,14 +81,14 @@ function textChunks(entries: Record<string, string>): Buffer[] {
   );
 }
 
-export function taggedBase64(png: EncodedPng, entries: Record<string, string>): string {
+export function taggedBase64(png: EncodedPng, entries: Record<string, string>): Base64Image {
   const chunks = textChunks(entries);
   const length = png.head.length + chunks.reduce((n, c) => n + c.length, 0);
   // "pdAt": an ancillary, private chunk every decoder skips, sized to align the header to 3 bytes.
   const pad = chunk('pdAt', Buffer.alloc((3 - ((length + 12) % 3)) % 3));
-  return Buffer.concat([png.head, ...chunks, pad]).toString('base64') + png.tailB64;
+  return new Base64Image(Buffer.concat([png.head, ...chunks, pad]).toString('base64'), png.tailB64);
 }
 
 export function taggedPng(png: EncodedPng, entries: Record<string, string>): Buffer {
-  return Buffer.from(taggedBase64(png, entries), 'base64');
+  return Buffer.from(taggedBase64(png, entries).toString(), 'base64');
 }

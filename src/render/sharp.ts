@@ -7,8 +7,9 @@ export type Sharp = typeof SharpModule;
 let loading: Promise<Sharp> | undefined;
 
 /**
- * sharp and libvips take ~40 ms to load: they load with the first render (the
- * warm-up after listen), not before the port opens (startup budget, DESIGN §6).
+ * sharp and libvips take ~40 ms to load: only when the server gets ready (or
+ * at the first render), not whenever a module imports the renderer (the CLI's
+ * --check-config and tooling never load them).
  */
 export function loadSharp(): Promise<Sharp> {
   loading ??= import('sharp').then(({ default: sharp }) => {
