@@ -25,11 +25,12 @@ export function registerMetrics(app: FastifyInstance, services: Services): Regis
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     // Unmatched URLs share one label so scanners cannot blow up the series count.
     const route = req.routeOptions.url ?? 'unmatched';
     requests.inc({ route, method: req.method, status: String(reply.statusCode) });
     duration.observe({ route, method: req.method }, reply.elapsedTime / 1000);
+    done();
   });
 
   new Gauge({

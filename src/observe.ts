@@ -24,7 +24,12 @@ function kindOf(route: string): Observation['kind'] {
  * after the response is sent, so neither adds latency to the client.
  */
 export function registerObservers(app: FastifyInstance, services: Services, journal: Journal, tracker: ClientTracker): void {
-  app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+  app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    observe(req, reply);
+    done();
+  });
+
+  function observe(req: FastifyRequest, reply: FastifyReply): void {
     if (!req.url.startsWith('/v1/')) return;
     const route = req.routeOptions.url ?? 'unmatched';
     const note = req.note ?? {};
@@ -65,5 +70,5 @@ export function registerObservers(app: FastifyInstance, services: Services, jour
     if (stainless !== undefined) observation.stainlessRetry = Number(stainless) || 0;
     if (body && typeof body === 'object' && body.provider !== undefined) observation.usedDeprecatedProvider = true;
     tracker.observe(observation);
-  });
+  }
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ClientTracker } from '../src/domain/client-report.js';
+import { bodyHash, ClientTracker } from '../src/domain/client-report.js';
 import { newHexId, newRequestId, uuidFromHex } from '../src/lib/ids.js';
 
 // Memory must not grow with traffic: what the report remembers is bounded across keys.
@@ -49,4 +49,14 @@ t.test('ids: v4 UUID request ids and 32-hex job ids, unique', async (t) => {
   for (const id of requestIds) if (!/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)) t.fail(`not a v4 UUID: ${id}`);
   for (const id of jobIds) if (!/^[0-9a-f]{32}$/.test(id)) t.fail(`not 32 hex: ${id}`);
   t.equal(uuidFromHex('0123456789abcdef0123456789abcdef' + 'ff'.repeat(16)), '01234567-89ab-4def-8123-456789abcdef', 'extra digits are ignored');
+});
+
+t.test('a retried body is the same body whatever the order of its fields', async (t) => {
+  const a = { model: 'z-image', prompt: 'p', n: 2, extra: { b: [1, { y: 2, x: null }], a: true } };
+  const b = { extra: { a: true, b: [1, { x: null, y: 2 }] }, n: 2, prompt: 'p', model: 'z-image' };
+  t.equal(bodyHash(a), bodyHash(b));
+  t.not(bodyHash(a), bodyHash({ ...a, n: 3 }));
+  t.not(bodyHash({ p: '1' }), bodyHash({ p: 1 }));
+  t.equal(bodyHash(undefined), undefined);
+  t.match(bodyHash(a), /^[0-9a-f]{16}$/);
 });

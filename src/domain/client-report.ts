@@ -62,12 +62,20 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): V {
   return value;
 }
 
+/** JSON with object keys sorted (code-unit order), so a retry with reordered fields is the same body. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const object = value as Record<string, unknown>;
+  return `{${Object.keys(object)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(object[k])}`)
+    .join(',')}}`;
+}
+
 export function bodyHash(body: unknown): string | undefined {
   if (body === undefined) return undefined;
-  const canonical = JSON.stringify(body, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonical(body)).digest('hex').slice(0, 16);
 }
 
 /**

@@ -75,6 +75,14 @@ export function unixSeconds(clock: Clock): number {
 }
 
 /** RFC 3339 with milliseconds, as the provider broker writes `createdAt`/`updatedAt`. */
+// Polls format the same few instants over and over (a job's createdAt and updatedAt).
+let lastMs = NaN;
+let lastIso = '';
+
 export function isoMs(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }

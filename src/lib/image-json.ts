@@ -29,6 +29,8 @@ const PARTS_MIN_BYTES = 64 * 1024;
  * images: their bytes go to the socket as they are, never copied or re-encoded).
  */
 export function serializeWithImages(value: unknown): string | Buffer[] {
+  // Images only ever sit under `data`; a running job's poll has none and skips the replacer.
+  if (typeof value !== 'object' || value === null || !('data' in value)) return JSON.stringify(value);
   const images: (Base64Image | string)[] = [];
   const json = JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
     if (key !== 'b64_json') return v;

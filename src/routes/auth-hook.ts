@@ -17,8 +17,8 @@ export function inferenceGate(services: Services): onRequestAsyncHookHandler {
   return async (req, reply) => {
     const auth = authenticate(req.headers.authorization, services.auth);
     req.auth = auth;
-    // The key id, never the key, on every later log line of this request.
-    req.log = reply.log = req.log.child({ keyId: auth.keyId });
+    // The key id, never the key, on every later log line of this request (a child logger costs; not when silent).
+    if (req.log.level !== 'silent') req.log = reply.log = req.log.child({ keyId: auth.keyId });
     services.ledger.open(auth.keyId, auth.currency);
     if (services.rateLimiter) {
       const state = services.rateLimiter.take(auth.keyId);
