@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import t from 'tap';
 import { Limiter, SaturatedError } from '../src/render/limiter.js';
 import { labelLines, promptExcerpt, renderPlaceholder } from '../src/render/placeholder.js';
+import { drawLabelPanel } from '../src/render/label-panel.js';
 import { encodePng, readTextChunks, taggedBase64, taggedPng } from '../src/render/png-text.js';
 
 const params = { model: 'z-image', prompt: 'a cat', width: 64, height: 64, index: 0, providerAddress: '0xa11ce0000000000000000000000000000000a001' };
@@ -81,4 +82,18 @@ t.test('the placeholder matches the golden image pixel for pixel (no machine fon
   if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, png);
   const raw = async (b: Buffer) => (await sharp(b).raw().toBuffer()).toString('base64');
   t.equal(await raw(png), await raw(readFileSync(golden)), 'UPDATE_GOLDEN=1 rewrites fixtures/golden after a deliberate change');
+});
+
+t.test('the label panel darkens only its box and blends the text by its alpha', async (t) => {
+  const width = 4;
+  const canvas = Buffer.alloc(width * 3 * 3, 200); // 4x3 pixels of grey 200
+  // A 2x1 label: one opaque white pixel, one fully transparent.
+  const label = { data: Buffer.from([255, 255, 255, 255, 9, 9, 9, 0]), width: 2, height: 1 };
+  drawLabelPanel(canvas, width, { left: 1, top: 1, width: 2, height: 2 }, label, { left: 1, top: 1 });
+  const px = (x: number, y: number) => canvas[(y * width + x) * 3];
+  t.equal(px(0, 0), 200, 'outside the panel: untouched');
+  t.equal(px(3, 1), 200);
+  t.equal(px(1, 1), 255, 'opaque text replaces the pixel');
+  t.equal(px(2, 1), (200 * 166) >> 8, 'transparent text leaves the darkened panel');
+  t.equal(px(1, 2), (200 * 166) >> 8);
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { FONT_FILE } from './fontconfig.js';
-import type { OverlayOptions } from 'sharp';
 import { loadSharp } from './sharp.js';
+import { drawLabelPanel, place } from './label-panel.js';
 import { shortAddress } from '../lib/ids.js';
 
 /**
@@ -106,7 +106,7 @@ export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
   const markup = `<span foreground="#ffffff">${labelLines(p).map(escapeMarkup).join('\n')}</span>`;
   // A fixed size from the canvas (one layout pass) rather than libvips' fit-to-box search (a dozen).
   const fontPx = Math.max(6, Math.floor(Math.min(width / 26, (height * (p.source ? 0.3 : 0.36)) / 3.6)));
-  const label = await sharp({
+  let label = await sharp({
     text: {
       text: markup,
       fontfile: FONT_FILE,
@@ -118,36 +118,31 @@ export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
       rgba: true,
     },
   })
-    .png()
+    .ensureAlpha()
+    .raw()
     .toBuffer({ resolveWithObject: true });
   if (label.info.width > width || label.info.height > height) {
-    // Pango can overshoot the box on tiny sizes; the composite would throw.
-    label.data = await sharp(label.data).resize(width, height, { fit: 'inside' }).png().toBuffer();
-    label.info = { ...label.info, ...(await sharp(label.data).metadata()) } as typeof label.info;
+    // Pango can overshoot the box on tiny sizes.
+    label = await sharp(label.data, { raw: label.info }).resize(width, height, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   }
+  const text = { data: label.data, width: label.info.width, height: label.info.height };
   const pad = Math.max(2, Math.round(Math.min(width, height) * 0.03));
-  const panel = {
-    width: Math.min(width, label.info.width + 2 * pad),
-    height: Math.min(height, label.info.height + 2 * pad),
-  };
+  const panelSize = { width: Math.min(width, text.width + 2 * pad), height: Math.min(height, text.height + 2 * pad) };
   // An edit shows the source scaled into the canvas, with the label below it.
-  const labelGravity = p.source ? 'south' : 'centre';
-  const layers: OverlayOptions[] = [];
+  const gravity = p.source ? 'south' : 'centre';
+  const grid = tileGrid(renderKey(p), width, height);
+  let background = sharp(grid.data, { raw: { width: grid.cols, height: grid.rows, channels: 3 } }).resize(width, height, { kernel: 'nearest', fit: 'fill' });
   if (p.source) {
     const fitted = await sharp(p.source.png)
       .resize(Math.max(1, Math.floor(width * 0.9)), Math.max(1, Math.floor(height * 0.62)), { fit: 'inside' })
       .png()
       .toBuffer();
-    layers.push({ input: fitted, gravity: 'north' });
+    // Edits are rare: the source goes on with libvips' composite, the label after it.
+    background = background.composite([{ input: fitted, gravity: 'north' }]);
   }
-  layers.push(
-    { input: { create: { ...panel, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.35 } } }, gravity: labelGravity },
-    { input: label.data, gravity: labelGravity },
-  );
-  const grid = tileGrid(renderKey(p), width, height);
-  return sharp(grid.data, { raw: { width: grid.cols, height: grid.rows, channels: 3 } })
-    .resize(width, height, { kernel: 'nearest', fit: 'fill' })
-    .composite(layers)
-    .png({ compressionLevel: 2 })
-    .toBuffer();
+  const canvas = await background.removeAlpha().raw().toBuffer();
+  const panel = { ...place(gravity, width, height, panelSize.width, panelSize.height), ...panelSize };
+  // The text centred in its panel (an edit's panel sits on the bottom edge).
+  drawLabelPanel(canvas, width, panel, text, { left: panel.left + Math.floor((panel.width - text.width) / 2), top: panel.top + Math.floor((panel.height - text.height) / 2) });
+  return sharp(canvas, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer();
 }

@@ -1,0 +1,48 @@
+/**
+ * Draws the label onto a raw RGB canvas, in place: a translucent dark panel,
+ * then the white text blended by its alpha. libvips' composite took ~2 ms of
+ * thread time even on a strip of the canvas (a 1024x1024 render spent four
+ * fifths of its time there); this loop touches only the panel's ~100k pixels
+ * (~0.3 ms). Integer arithmetic, so the pixels are the same on every machine.
+ */
+export interface RawLabel {
+  /** RGBA, straight (not premultiplied) alpha. */
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** The panel's darkening: black at alpha 0.35 keeps 0.65 of each channel (166/256). */
+const KEEP_OF_256 = 166;
+
+export function drawLabelPanel(canvas: Buffer, canvasWidth: number, panel: Box, label: RawLabel, labelAt: { left: number; top: number }): void {
+  for (let y = panel.top; y < panel.top + panel.height; y++) {
+    const end = (y * canvasWidth + panel.left + panel.width) * 3;
+    for (let o = (y * canvasWidth + panel.left) * 3; o < end; o++) canvas[o] = (canvas[o]! * KEEP_OF_256) >> 8;
+  }
+  const src = label.data;
+  for (let y = 0; y < label.height; y++) {
+    let i = y * label.width * 4;
+    let o = ((labelAt.top + y) * canvasWidth + labelAt.left) * 3;
+    for (let x = 0; x < label.width; x++, i += 4, o += 3) {
+      const a = src[i + 3]!;
+      if (a === 0) continue;
+      const keep = 255 - a;
+      canvas[o] = ((canvas[o]! * keep + src[i]! * a + 127) / 255) | 0;
+      canvas[o + 1] = ((canvas[o + 1]! * keep + src[i + 1]! * a + 127) / 255) | 0;
+      canvas[o + 2] = ((canvas[o + 2]! * keep + src[i + 2]! * a + 127) / 255) | 0;
+    }
+  }
+}
+
+/** Where libvips' gravity would put a `w` x `h` box in a `width` x `height` canvas. */
+export function place(gravity: 'centre' | 'south', width: number, height: number, w: number, h: number): { left: number; top: number } {
+  return { left: Math.floor((width - w) / 2), top: gravity === 'south' ? height - h : Math.floor((height - h) / 2) };
+}
