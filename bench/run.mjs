@@ -119,6 +119,19 @@ const lines = [
     return `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${ratio} | ${r.perImage ? fmt(r.rps / cores, 1) : ''} | ${fmt(r.loopP99, 1)} | ${fmt(r.peakRssMb)} | ${r.bad} |`;
   }),
 ];
+// DESIGN.md §6, checked against this run's numbers.
+const row = (prefix) => rows.find((r) => r.name.startsWith(prefix));
+const ratio = (prefix) => row(prefix).rps / base[row(prefix).baseline].rps;
+const peakRssMb = Number(/peak rss ([\d.]+) MB/.exec(memoryLine)?.[1] ?? NaN);
+const targets = [
+  ['sync cache hit >= 0.8x bare Fastify replaying the same bytes', `${ratio('sync cache hit').toFixed(2)}x`, ratio('sync cache hit') >= 0.8],
+  ['unique 1024x1024 renders >= 100 images/s/core', (row('sync unique prompts 1024').rps / cores).toFixed(1), row('sync unique prompts 1024').rps / cores >= 100],
+  ['async poll >= 0.5x bare GET tiny JSON (a running job: the tiny answer)', `${ratio('async poll of a running').toFixed(2)}x`, ratio('async poll of a running') >= 0.5],
+  ['async submit >= 0.3x bare POST tiny JSON', `${ratio('async submit').toFixed(2)}x`, ratio('async submit') >= 0.3],
+  ['100k finished jobs retained <= 300 MB RSS (peak)', Number.isFinite(peakRssMb) ? `${peakRssMb} MB` : 'not run (--quick)', peakRssMb <= 300],
+  ['startup to first /healthz 200 < 500 ms', `${fmt(startup[2])} ms`, startup[2] < 500],
+];
+const targetLines = ['| target (DESIGN.md §6) | this run | met? |', '|---|---|---|', ...targets.map(([what, got, met]) => `| ${what} | ${got} | ${met ? 'yes' : 'no'} |`)];
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const header = `${cores} CPUs (${cpu}), node ${process.version}, ${rounds} rounds x ${duration} s per scenario, 16 connections, medians; command: npm run bench${quick ? ' -- --quick' : ''}`;
 const report = [
@@ -128,6 +141,8 @@ const report = [
   '',
   `Startup, spawning \`node dist/bundle/server.js\` (what npm start runs) to the first 200 on /healthz: median ${fmt(startup[2])} ms of 5 (${startup.map((ms) => fmt(ms)).join(', ')}).`,
   ...(memoryLine ? ['', 'Memory, 100k finished jobs retained, server in its own process (`node bench/memory.mjs 100000`):', '', `    ${memoryLine}`] : []),
+  '',
+  ...targetLines,
 ].join('\n');
 console.log(report);
 if (values.write) {
