@@ -19,7 +19,8 @@ export function acceptClientRequestId(value: string | string[] | undefined): str
 const pool = Buffer.alloc(16 * 512);
 let poolAt = pool.length;
 
-function random16Hex(): string {
+/** 32 lowercase hex characters (16 random bytes), as the Router's job ids. */
+export function newHexId(): string {
   if (poolAt === pool.length) {
     randomFillSync(pool);
     poolAt = 0;
@@ -28,14 +29,9 @@ function random16Hex(): string {
   return pool.toString('hex', poolAt - 16, poolAt);
 }
 
-/** 32 lowercase hex characters, as the Router's job ids. */
-export function newHexId(): string {
-  return random16Hex();
-}
-
 /** A version-4 UUID, as a flat string. */
 export function newRequestId(): string {
-  return uuidFromHex(random16Hex());
+  return uuidFromHex(newHexId());
 }
 
 /** A version-4 UUID made from 32 (or more) hex digits. */
