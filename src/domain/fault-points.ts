@@ -1,3 +1,6 @@
+import { ApiError } from '../errors.js';
+import type { Endpoint } from '../providers/pool.js';
+import { SaturatedError } from '../render/limiter.js';
 import type { FaultRules } from './fault-rules.js';
 import { faultError, sleep, type Fault } from './faults.js';
 
@@ -37,4 +40,40 @@ export async function providerStage(faults: FaultRules, point: FaultPoint, provi
   const error = faultError(fault);
   if (error) throw error;
   return undefined;
+}
+
+/** The fault point of a request once its model is known. */
+export function faultPointOf(ctx: { route: string; keyId: string; headerFault?: Fault | undefined }, model: string): FaultPoint {
+  const point: FaultPoint = { route: ctx.route, keyId: ctx.keyId, model };
+  if (ctx.headerFault) point.headerFault = ctx.headerFault;
+  return point;
+}
+
+/**
+ * Serves from the ranked candidates in order, as the Router fails over: a
+ * provider failed by a fault rule, or whose `attempt` throws, is skipped; the
+ * first that succeeds serves. When none does: 502 naming every failure. The
+ * emulator's own overload is not a provider's failure and is never failed over.
+ */
+export async function serveFirst<T>(
+  faults: FaultRules,
+  point: FaultPoint,
+  candidates: readonly Endpoint[],
+  attempt: (endpoint: Endpoint) => T | Promise<T>,
+): Promise<{ endpoint: Endpoint; result: T }> {
+  const failures: string[] = [];
+  for (const endpoint of candidates) {
+    const injected = await providerStage(faults, point, endpoint.provider.address);
+    if (injected) {
+      failures.push(`${endpoint.provider.address}: ${injected}`);
+      continue;
+    }
+    try {
+      return { endpoint, result: await attempt(endpoint) };
+    } catch (err) {
+      if (err instanceof SaturatedError) throw err;
+      failures.push(`${endpoint.provider.address}: ${(err as Error).message}`);
+    }
+  }
+  throw new ApiError('provider_error', `provider request failed: ${failures.join('; ')}`);
 }

@@ -1,7 +1,5 @@
-import { ApiError } from '../errors.js';
-import type { MockProvider, ProviderResult } from '../providers/mock-provider.js';
-import type { Endpoint, ProviderPool } from '../providers/pool.js';
-import { SaturatedError } from '../render/limiter.js';
+import type { MockProvider } from '../providers/mock-provider.js';
+import type { ProviderPool } from '../providers/pool.js';
 import type { Trace } from '../schemas/common.js';
 import type { ImageGenerationResponseBody } from '../schemas/images.js';
 import type { ImageLinks } from '../store/image-links.js';
@@ -10,7 +8,7 @@ import { b64Json } from '../lib/image-json.js';
 import { imageBilling } from './billing.js';
 import { imageSetOf, type ImageJobSpec } from './image-request.js';
 import type { FaultRules } from './fault-rules.js';
-import { providerStage, requestStage } from './fault-points.js';
+import { faultPointOf, requestStage, serveFirst } from './fault-points.js';
 import type { Fault } from './faults.js';
 import { rankCandidates } from './routing.js';
 
@@ -39,37 +37,15 @@ export interface GenerationOutcome {
   headers: Record<string, string>;
 }
 
-interface Served {
-  endpoint: Endpoint;
-  result: ProviderResult;
-}
-
-async function serve(svc: GenerationServices, spec: ImageJobSpec, ctx: RequestContext): Promise<Served> {
-  const failures: string[] = [];
-  const point = { route: ctx.route, keyId: ctx.keyId, model: spec.model.id };
-  for (const endpoint of rankCandidates(svc.pool, spec.model.id, spec.prefs, svc.config.usdPer0g)) {
-    const injected = await providerStage(svc.faults, point, endpoint.provider.address);
-    if (injected) {
-      failures.push(`${endpoint.provider.address}: ${injected}`);
-      continue;
-    }
-    try {
-      const result = await svc.provider(endpoint.provider.address).generate(spec.forward, imageSetOf(spec), ctx.requestId, spec.forwardHeaders);
-      return { endpoint, result };
-    } catch (err) {
-      // Overload of this emulator is not the provider's fault: no failover.
-      if (err instanceof SaturatedError) throw err;
-      failures.push(`${endpoint.provider.address}: ${(err as Error).message}`);
-    }
-  }
-  throw new ApiError('provider_error', `provider request failed: ${failures.join('; ')}`);
-}
-
 /** Sync generations and edits: route, call the provider, book the charge, answer with the trace. */
 export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: RequestContext): Promise<GenerationOutcome> {
   svc.ledger.admit(ctx.keyId);
-  await requestStage(svc.faults, { route: ctx.route, keyId: ctx.keyId, model: spec.model.id, ...(ctx.headerFault ? { headerFault: ctx.headerFault } : {}) });
-  const { endpoint, result } = await serve(svc, spec, ctx);
+  const point = faultPointOf(ctx, spec.model.id);
+  await requestStage(svc.faults, point);
+  const candidates = rankCandidates(svc.pool, spec.model.id, spec.prefs, svc.config.usdPer0g);
+  const { endpoint, result } = await serveFirst(svc.faults, point, candidates, (e) =>
+    svc.provider(e.provider.address).generate(spec.forward, imageSetOf(spec), ctx.requestId, spec.forwardHeaders),
+  );
   const images = result.body.data;
   // The provider's usage.output_images is what the Router bills on (contract §5.1).
   const booked = svc.ledger.book(ctx.keyId, {

@@ -11,8 +11,9 @@ import type { Billing } from '../schemas/common.js';
 import { imageBilling, type Currency } from './billing.js';
 import { doneAtMs, traceRequestIdOf } from './job-state.js';
 import type { FaultRules } from './fault-rules.js';
-import { providerStage, requestStage, type FaultPoint } from './fault-points.js';
+import { faultPointOf, requestStage, serveFirst } from './fault-points.js';
 import { jobFaultOf } from './faults.js';
+import type { RequestContext } from './generation.js';
 import { rankCandidates } from './routing.js';
 
 export type JobConfig = Pick<
@@ -29,6 +30,9 @@ export interface JobServiceDeps {
   faults: FaultRules;
   provider(address: string): MockProvider;
 }
+
+/** Who submits: what the fault rules match on, and the request id the provider sees. */
+type SubmitContext = Pick<RequestContext, 'requestId' | 'route' | 'keyId' | 'headerFault'>;
 
 const DEFAULT_IMAGE_MS = 500;
 // Shared by every completed job: a retained job carries no outcome object of its own.
@@ -55,31 +59,23 @@ export class JobService {
     return this.#timers.size;
   }
 
-  async submit(spec: ImageJobSpec, point: Omit<FaultPoint, 'model'>, submitRequestId: string): Promise<Job> {
+  async submit(spec: ImageJobSpec, ctx: SubmitContext): Promise<Job> {
     const { clock, config, pool } = this.deps;
-    const keyId = point.keyId;
+    const keyId = ctx.keyId;
     if (this.liveCount >= config.maxLiveJobs) {
       throw new ApiError('provider_error', 'async job queue is full, please try again later', {
         'retry-after': String(Math.max(1, config.retryAfterS)),
       });
     }
     this.deps.ledger.admit(keyId);
-    const faultPoint = { ...point, model: spec.model.id };
-    const jobFault = jobFaultOf(await requestStage(this.deps.faults, faultPoint));
+    const point = faultPointOf(ctx, spec.model.id);
+    const jobFault = jobFaultOf(await requestStage(this.deps.faults, point));
     // The provider that accepts the submit owns the job; one that fails it is skipped if fallbacks allow.
-    const failures: string[] = [];
-    let endpoint;
-    for (const candidate of rankCandidates(pool, spec.model.id, spec.prefs, config.usdPer0g)) {
-      const injected = await providerStage(this.deps.faults, faultPoint, candidate.provider.address);
-      if (!injected) {
-        endpoint = candidate;
-        break;
-      }
-      failures.push(`${candidate.provider.address}: ${injected}`);
-    }
-    if (!endpoint) throw new ApiError('provider_error', `provider request failed: ${failures.join('; ')}`);
+    const candidates = rankCandidates(pool, spec.model.id, spec.prefs, config.usdPer0g);
+    const { endpoint } = await serveFirst(this.deps.faults, point, candidates, (e) =>
+      this.deps.provider(e.provider.address).receive(spec.forward, ctx.requestId, spec.forwardHeaders),
+    );
     const provider = endpoint.provider;
-    this.deps.provider(provider.address).receive(spec.forward, submitRequestId, spec.forwardHeaders);
     const id = newHexId();
     const nowMs = clock.nowMs();
     const scale = config.jobTimeScale;

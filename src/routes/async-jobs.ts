@@ -20,8 +20,7 @@ const SUBMIT_RESPONSES = { 202: JobSubmitResponse, ...errorResponses(400, 401, 4
 export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const { jobs, config } = services;
   const accept = async (req: FastifyRequest, reply: FastifyReply, spec: ImageJobSpec) => {
-    const ctx = requestContext(req);
-    const job = await jobs.submit(spec, ctx, ctx.requestId);
+    const job = await jobs.submit(spec, requestContext(req));
     req.note = { ...req.note, jobId: job.id, jobStatus: 'pending' };
     const retryAfterS = jobs.retryAfterS(job);
     const body: JobSubmitBody = { jobId: job.id, status: 'pending', provider_address: job.providerAddress };
