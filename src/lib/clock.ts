@@ -74,11 +74,11 @@ export function unixSeconds(clock: Clock): number {
   return Math.floor(clock.nowMs() / 1000);
 }
 
-/** RFC 3339 with milliseconds, as the provider broker writes `createdAt`/`updatedAt`. */
 // Polls format the same few instants over and over (a job's createdAt and updatedAt).
 let lastMs = NaN;
 let lastIso = '';
 
+/** RFC 3339 with milliseconds, as the provider broker writes `createdAt`/`updatedAt`. */
 export function isoMs(ms: number): string {
   if (ms !== lastMs) {
     lastIso = new Date(ms).toISOString();

@@ -6,17 +6,16 @@ import { Base64Image } from '../render/png-text.js';
  * JSON for responses that carry base64 images. Fastify's schema serializer
  * scans every character of every string for escapes, which for a 1024x1024
  * image was a quarter of the CPU of a cache-hit request. Base64 never needs
- * escaping, so images are left out of JSON.stringify and their bytes are
- * spliced in verbatim: the body goes out as one Buffer in which a cached
- * image tail is copied once (see Base64Image).
+ * escaping, so images (Base64Image) are left out of JSON.stringify and
+ * spliced in verbatim.
  */
 // A per-process nonce no client ever sees, so no string in a body can be mistaken for a slot.
 const SLOT = `\u0000${randomBytes(8).toString('hex')}`;
 // How JSON.stringify writes a slot string.
 const SLOT_JSON = `"\\u0000${SLOT.slice(1)}"`;
 
-/** What a route puts in `b64_json`: the schema's string, or an image whose toJSON gives it. */
-export function b64Json(image: Base64Image | string): string {
+/** What a route puts in `b64_json`: an image whose toJSON gives the schema's string. */
+export function b64Json(image: Base64Image): string {
   return image as unknown as string;
 }
 
@@ -31,18 +30,16 @@ const PARTS_MIN_BYTES = 64 * 1024;
 export function serializeWithImages(value: unknown): string | Buffer[] {
   // Images only ever sit under `data`; a running job's poll has none and skips the replacer.
   if (typeof value !== 'object' || value === null || !('data' in value)) return JSON.stringify(value);
-  const images: (Base64Image | string)[] = [];
+  const images: Base64Image[] = [];
   const json = JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
-    if (key !== 'b64_json') return v;
     // JSON.stringify has already called toJSON on v; the holder still has the image itself.
-    const original = this[key];
-    if (original instanceof Base64Image) images.push(original);
-    else if (typeof v === 'string') images.push(v);
-    else return v;
+    const original = key === 'b64_json' ? this[key] : undefined;
+    if (!(original instanceof Base64Image)) return v;
+    images.push(original);
     return SLOT;
   });
   if (images.length === 0) return json;
-  const tailBytes = images.reduce((n, image) => n + (typeof image === 'string' ? 0 : image.tail.length), 0);
+  const tailBytes = images.reduce((n, image) => n + image.tail.length, 0);
   const asParts = tailBytes >= PARTS_MIN_BYTES;
   // Slots appear in the order JSON.stringify met the images; indexOf, not a
   // regex: a fresh RegExp per response cost more than the rest of a poll.
@@ -52,9 +49,7 @@ export function serializeWithImages(value: unknown): string | Buffer[] {
   for (const image of images) {
     const at = json.indexOf(SLOT_JSON, from);
     text += `${json.slice(from, at)}"`;
-    if (typeof image === 'string') {
-      text += image;
-    } else if (!asParts) {
+    if (!asParts) {
       text += image.head + image.tail.toString('latin1');
     } else {
       parts.push(Buffer.from(text + image.head, 'utf8'), image.tail);
