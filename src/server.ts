@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { buildApp, type App } from './app.js';
 import { loadSettings } from './config-file.js';
 import { ConfigError, type Config } from './config.js';
-import { loadPool } from './providers/pool.js';
+import { DEFAULT_POOL } from './providers/default-pool.js';
+import { ProviderPool } from './providers/pool.js';
 import type { AppDeps } from './services.js';
 
 export interface RunningServer {
@@ -37,13 +38,15 @@ export async function startServer(config: Config, deps: AppDeps = {}): Promise<R
 
 /** The only place that reads process.env and handles signals. */
 async function main(argv: string[]): Promise<void> {
-  const { config } = loadSettings(process.env);
+  const settings = loadSettings(process.env);
+  const config = settings.config;
+  // The file was read and validated once, for its settings and its pool.
+  const pool = new ProviderPool(settings.pool ?? DEFAULT_POOL);
   if (argv.includes('--check-config')) {
-    const pool = loadPool(config.poolFile);
     console.log(`config ok: ${pool.models.length} models, ${pool.providers.length} providers, port ${config.port}`);
     return;
   }
-  const server = await startServer(config);
+  const server = await startServer(config, { pool });
   const onSignal = (signal: NodeJS.Signals) => {
     void server.shutdown(signal).then((outcome) => {
       if (outcome === 'grace-expired') server.app.log.warn('grace period over; exiting with requests still in flight');

@@ -56,8 +56,8 @@ export function encodePng(png: Buffer): EncodedPng {
 /**
  * A base64 image as a response carries it: its own tagged head and the
  * cached tail, never joined into one string. sendWithImages writes the tail
- * bytes as they are (a 1024x1024 image is 1.4 MB of base64: joining and
- * re-encoding it per response cost a third of a cache hit); anything else
+ * bytes as they are, not joined, flattened and re-encoded per response (a
+ * 1024x1024 placeholder is ~135 KB of base64); anything else
  * that serialises it (toJSON, toString) gets the plain base64 string.
  */
 export class Base64Image {
