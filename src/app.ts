@@ -2,13 +2,13 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import underPressure from '@fastify/under-pressure';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Config } from './config.js';
 import type { AuthContext } from './domain/auth.js';
 import { sleep, type Fault } from './domain/faults.js';
+import { ConnectionTracker } from './connections.js';
 import { ApiError, toApiError } from './errors.js';
+import { answerClientError, frameworkError, installEdgeHandlers, jsonParseProblem, missingHost, originForm } from './http-edge.js';
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
 import { jsonDepthExceeds } from './lib/json-depth.js';
 import { loggerOptions } from './logger.js';
@@ -34,32 +34,13 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     services: Services;
+    connections: ConnectionTracker;
   }
 }
 
 export type App = FastifyInstance;
 
 const MAX_JSON_DEPTH = 32;
-
-/**
- * Requests Node's HTTP parser rejects before Fastify sees them (bad header
- * bytes, oversized headers, timeouts) still get the Router's envelope.
- */
-function answerClientError(err: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const apiError = timeout
-    ? new ApiError('request_timeout')
-    : tooLarge
-      ? new ApiError('request_too_large', 'Request headers are too large')
-      : new ApiError('bad_request', `Malformed HTTP request (${err.code ?? 'parse error'})`);
-  const body = JSON.stringify(apiError.toEnvelope(undefined));
-  socket.end(`HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
 
 /** Builds the whole server without listening: tests inject, server.ts listens. */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
@@ -76,8 +57,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       headersTimeout: config.headersTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(config.headersTimeoutMs / 4))),
+      // Checked in onRequest instead, so the 400 has the Router's envelope.
+      requireHostHeader: false,
     },
     clientErrorHandler: answerClientError,
+    frameworkErrors: frameworkError,
+    rewriteUrl: (req) => originForm(req.url),
+    // A request that arrives on a kept-alive connection during shutdown is served (then the connection closes).
+    return503OnClosing: false,
     // Bodies are JSON: a string "2" for `n` is the client's bug, so no coercion, and
     // unknown routing fields are reported, not silently dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
@@ -92,8 +79,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       done(new ApiError('invalid_body', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
       return;
     }
-    parseJson(req, body as string, done);
+    parseJson(req, body as string, (err, value) => {
+      if (err && (body as string).length > 0) done(new ApiError('invalid_body', jsonParseProblem(body as string)), undefined);
+      else done(err, value);
+    });
   });
+  const connections = new ConnectionTracker();
+  connections.attach(app.server);
+  installEdgeHandlers(app.server);
+  app.decorate('connections', connections);
   app.decorate('services', services);
   app.decorateRequest('auth', null);
   app.decorateRequest('fault', undefined);
@@ -101,16 +95,26 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // Hooks in callback style: an async hook costs a promise and a microtask on every request.
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    done();
+    done(missingHost(req));
   });
 
   // While shutting down, a finished response also closes its keep-alive
-  // connection, so close() is not left waiting on idle sockets.
-  app.addHook('onSend', (req, reply, payload, done) => {
+  // connection, so close() is not left waiting on idle sockets. Decided after
+  // any injected latency: shutdown may have begun while the answer waited.
+  const closeIfShuttingDown = (reply: FastifyReply) => {
     if (services.lifecycle.shuttingDown) reply.header('connection', 'close');
+  };
+  app.addHook('onSend', (req, reply, payload, done) => {
     const latencyMs = req.fault?.latencyMs;
-    if (latencyMs) void sleep(latencyMs).then(() => done(null, payload));
-    else done(null, payload);
+    if (!latencyMs) {
+      closeIfShuttingDown(reply);
+      done(null, payload);
+      return;
+    }
+    void sleep(latencyMs).then(() => {
+      closeIfShuttingDown(reply);
+      done(null, payload);
+    });
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -120,7 +124,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     return reply.code(apiError.status).headers(apiError.headers).send(apiError.toEnvelope(req.id));
   });
   app.setNotFoundHandler((req, reply) => {
-    const apiError = new ApiError('route_not_found', `Unknown route: ${req.method} ${req.url.split('?')[0]}`);
+    const apiError = new ApiError('route_not_found', `Unknown route: ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`);
     return reply.code(apiError.status).send(apiError.toEnvelope(req.id));
   });
 

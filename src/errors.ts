@@ -73,10 +73,16 @@ export const ERROR_TABLE = {
     message: 'The request was not received in time (REQUEST_TIMEOUT_MS / HEADERS_TIMEOUT_MS)',
   },
   request_too_large: { status: 413, type: 'invalid_request_error', message: 'Request body is too large' },
+  uri_too_long: { status: 414, type: 'invalid_request_error', message: 'A path parameter is longer than 100 characters' },
   unsupported_media_type: {
     status: 415,
     type: 'invalid_request_error',
     message: 'Unsupported Content-Type',
+  },
+  expectation_failed: {
+    status: 417,
+    type: 'invalid_request_error',
+    message: 'Only "Expect: 100-continue" is supported',
   },
   refund_pending: { status: 423, type: 'invalid_request_error', message: 'Refund pending' },
   rate_limit_exceeded: {

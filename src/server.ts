@@ -20,15 +20,25 @@ export async function startServer(config: Config, deps: AppDeps = {}): Promise<R
   let closing: Promise<'clean' | 'grace-expired'> | undefined;
   const shutdown = (reason: string) => {
     closing ??= (async () => {
+      const startedMs = performance.now();
       app.services.lifecycle.shuttingDown = true;
-      app.log.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
+      const closed = app.close().then(() => 'clean' as const);
+      // After close() began: no new connection can arrive between the count and the close.
+      const idleClosed = app.connections.drain();
+      const inFlight = app.connections.requestsInFlight;
+      app.log.info({ reason, idleConnectionsClosed: idleClosed, requestsInFlight: inFlight }, inFlight
+        ? `shutting down: closed ${idleClosed} idle connections, finishing ${inFlight} requests in flight`
+        : `shutting down: closed ${idleClosed} idle connections, no requests in flight`);
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<'grace-expired'>((resolve) => {
         timer = setTimeout(() => resolve('grace-expired'), config.shutdownGraceMs);
         timer.unref();
       });
-      const outcome = await Promise.race([app.close().then(() => 'clean' as const), expired]);
+      const outcome = await Promise.race([closed, expired]);
       clearTimeout(timer);
+      const tookMs = Math.round(performance.now() - startedMs);
+      if (outcome === 'clean') app.log.info({ tookMs }, 'shutdown complete: every request answered');
+      else app.log.warn({ tookMs, requestsInFlight: app.connections.requestsInFlight }, `grace period over; exiting with ${app.connections.requestsInFlight} requests still in flight`);
       return outcome;
     })();
     return closing;
@@ -48,10 +58,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const server = await startServer(config, { pool });
   const onSignal = (signal: NodeJS.Signals) => {
-    void server.shutdown(signal).then((outcome) => {
-      if (outcome === 'grace-expired') server.app.log.warn('grace period over; exiting with requests still in flight');
-      process.exit(outcome === 'clean' ? 0 : 1);
-    });
+    void server.shutdown(signal).then((outcome) => process.exit(outcome === 'clean' ? 0 : 1));
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

@@ -1,35 +1,8 @@
-import { connect } from 'node:net';
-import t, { type Test } from 'tap';
-import { defaultConfig, type Config } from '../src/config.js';
+import t from 'tap';
 import { keyIdOf } from '../src/lib/ids.js';
 import { renderPlaceholder } from '../src/render/placeholder.js';
-import { startServer } from '../src/server.js';
-import type { AppDeps } from '../src/services.js';
 import { AUTH, generate, generationBody, KEY, makeApp } from './helpers/app.js';
-
-async function serve(t: Test, config: Partial<Config> = {}, deps: AppDeps = {}) {
-  const server = await startServer(defaultConfig({ logLevel: 'silent', maxEventLoopDelayMs: 0, host: '127.0.0.1', port: 0, ...config }), deps);
-  t.teardown(() => server.shutdown('test'));
-  return server;
-}
-
-/** Sends raw bytes and collects whatever comes back until the server closes the socket. */
-function raw(url: string, chunks: { data: string; afterMs?: number }[]): Promise<{ text: string; closedAfterMs: number }> {
-  const { port } = new URL(url);
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const socket = connect(Number(port), '127.0.0.1');
-    let text = '';
-    socket.on('data', (d) => (text += d));
-    socket.on('close', () => resolve({ text, closedAfterMs: Date.now() - started }));
-    socket.on('error', () => undefined);
-    let delay = 0;
-    for (const chunk of chunks) {
-      delay += chunk.afterMs ?? 0;
-      setTimeout(() => socket.writable && socket.write(chunk.data), delay);
-    }
-  });
-}
+import { raw, serve } from './helpers/sockets.js';
 
 t.test('a slow-loris client is cut off at HEADERS_TIMEOUT_MS with a 408 envelope', async (t) => {
   const server = await serve(t, { headersTimeoutMs: 300, requestTimeoutMs: 600 });

@@ -73,7 +73,7 @@ export class Journal {
       if (q.sinceMs !== undefined && e.atMs < q.sinceMs) continue;
       out.push({ seq: slot.seq, at: isoMs(e.atMs), ...e });
     }
-    return q.limit !== undefined ? out.slice(-q.limit) : out;
+    return q.limit === undefined ? out : q.limit === 0 ? [] : out.slice(-q.limit);
   }
 
   /** Forgets one key's entries (or all); they do not count as dropped. */
