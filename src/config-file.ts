@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { validatePool } from './providers/pool.js';
@@ -14,11 +14,18 @@ export interface ConfigFile {
 }
 
 /** Reads EMULATOR_CONFIG (JSON or YAML): `settings`, and optionally `models` + `providers`. */
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
 export function readConfigFile(path: string): ConfigFile {
   let text: string;
   try {
+    // A FIFO or a device would block start forever (or never end): only regular files are read.
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new ConfigError(`EMULATOR_CONFIG=${path}: not a regular file`);
+    if (stat.size > MAX_FILE_BYTES) throw new ConfigError(`EMULATOR_CONFIG=${path}: larger than 16 MiB`);
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(`EMULATOR_CONFIG=${path}: cannot read the file (${(err as Error).message})`);
   }
   const yaml = /\.ya?ml$/i.test(path);

@@ -1,6 +1,10 @@
 import { availableParallelism } from 'node:os';
 import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
+import { MAX_TIMER_MS } from './lib/clock.js';
+
+/** Seconds settings that become timers: Node cannot wait longer than 2^31-1 ms. */
+const MAX_TIMER_S = Math.floor(MAX_TIMER_MS / 1000);
 
 /**
  * Every setting, its env variable, its default and its meaning, in one schema.
@@ -44,36 +48,42 @@ export const ConfigSchema = Type.Object({
     env: 'JOB_PENDING_MS',
     default: 1000,
     minimum: 0,
+    maximum: MAX_TIMER_MS,
     description: 'How long an async job stays `pending` before the provider starts it',
   }),
   jobTimeScale: Type.Number({
     env: 'JOB_TIME_SCALE',
     default: 1,
     minimum: 0,
+    maximum: 1000,
     description: 'Multiplies every job duration (pending, and processing = provider latencyMs + model imageMs x n); 0 makes jobs finish at once',
   }),
   jobTtlS: Type.Integer({
     env: 'JOB_TTL_S',
     default: 3600,
     minimum: 1,
+    maximum: 31_536_000,
     description: 'How long a finished job stays pollable; then 404 `async_job_not_found`',
   }),
   jobSweepIntervalS: Type.Integer({
     env: 'JOB_SWEEP_INTERVAL_S',
     default: 30,
     minimum: 1,
+    maximum: MAX_TIMER_S,
     description: 'How often expired jobs are removed from memory',
   }),
   maxLiveJobs: Type.Integer({
     env: 'MAX_LIVE_JOBS',
     default: 10000,
     minimum: 1,
+    maximum: 10_000_000,
     description: 'Pending + processing jobs allowed at once; past it submits get 502 `provider_error` (queue full) with Retry-After',
   }),
   retryAfterS: Type.Integer({
     env: 'RETRY_AFTER_S',
     default: 5,
     minimum: 0,
+    maximum: 86_400,
     description: 'Retry-After seconds on async submits and non-terminal polls (the provider sends 5)',
   }),
   inProgressStatus: Type.Union([Type.Literal('processing'), Type.Literal('running'), Type.Literal('mixed')], {
@@ -85,6 +95,7 @@ export const ConfigSchema = Type.Object({
     env: 'UPLOAD_LIMIT_BYTES',
     default: 16777216,
     minimum: 1024,
+    maximum: 1_073_741_824,
     description: 'Largest `image`/`mask` file accepted by the edits routes; larger uploads get 413',
   }),
   apiKeys: Type.String({
@@ -118,6 +129,7 @@ export const ConfigSchema = Type.Object({
     env: 'RATE_LIMIT_RPM',
     default: 1000,
     minimum: 0,
+    maximum: 1_000_000_000,
     description: 'Inference requests (submits and polls included) per key per clock minute; past it 429 `rate_limit_exceeded`. 0 disables the limit and its headers',
   }),
   poolFile: Type.String({
@@ -129,12 +141,14 @@ export const ConfigSchema = Type.Object({
     env: 'USD_PER_0G',
     default: 1,
     exclusiveMinimum: 0,
+    maximum: 1e12,
     description: 'Exchange rate used for `pricing_usd` in the catalog',
   }),
   renderCacheMb: Type.Number({
     env: 'RENDER_CACHE_MB',
     default: 64,
     minimum: 0,
+    maximum: 65_536,
     description: 'Byte budget of the rendered-PNG cache (0 disables it)',
   }),
   renderConcurrency: Type.Integer({
@@ -148,30 +162,35 @@ export const ConfigSchema = Type.Object({
     env: 'RENDER_QUEUE_MAX',
     default: 256,
     minimum: 0,
+    maximum: 1_000_000,
     description: 'Renders allowed to wait for a slot; past it requests get 503 `no_available_provider` with Retry-After',
   }),
   jsonBodyLimitBytes: Type.Integer({
     env: 'JSON_BODY_LIMIT_BYTES',
     default: 1048576,
     minimum: 1024,
+    maximum: 1_073_741_824,
     description: 'Largest JSON body accepted; larger bodies get 413',
   }),
   maxEventLoopDelayMs: Type.Integer({
     env: 'MAX_EVENT_LOOP_DELAY_MS',
     default: 1000,
     minimum: 0,
+    maximum: MAX_TIMER_MS,
     description: 'Past this event-loop delay, inference requests get 503 `no_available_provider` with Retry-After (0 disables)',
   }),
   maxHeapUsedMb: Type.Integer({
     env: 'MAX_HEAP_USED_MB',
     default: 0,
     minimum: 0,
+    maximum: 1_048_576,
     description: 'Past this V8 heap use, inference requests get 503 with Retry-After (0 disables)',
   }),
   maxRssMb: Type.Integer({
     env: 'MAX_RSS_MB',
     default: 0,
     minimum: 0,
+    maximum: 1_048_576,
     description: 'Past this resident memory, inference requests get 503 with Retry-After (0 disables)',
   }),
   journalMax: Type.Integer({
@@ -190,24 +209,28 @@ export const ConfigSchema = Type.Object({
     env: 'HEADERS_TIMEOUT_MS',
     default: 10000,
     minimum: 100,
+    maximum: MAX_TIMER_MS,
     description: 'A client must send its request headers within this time (slow-loris guard); then the connection is closed',
   }),
   requestTimeoutMs: Type.Integer({
     env: 'REQUEST_TIMEOUT_MS',
     default: 30000,
     minimum: 100,
+    maximum: MAX_TIMER_MS,
     description: 'A client must send its whole request (headers and body) within this time; then 408 and close',
   }),
   keepAliveTimeoutMs: Type.Integer({
     env: 'KEEP_ALIVE_TIMEOUT_MS',
     default: 72000,
     minimum: 0,
+    maximum: MAX_TIMER_MS,
     description: 'Idle keep-alive connections are closed after this time (longer than common load-balancer idle timeouts)',
   }),
   shutdownGraceMs: Type.Integer({
     env: 'SHUTDOWN_GRACE_MS',
     default: 10000,
     minimum: 0,
+    maximum: MAX_TIMER_MS,
     description: 'How long in-flight requests may finish after SIGTERM/SIGINT before the process exits',
   }),
 });
@@ -218,7 +241,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type Annotated = TSchema & { env: string; default: unknown; description: string; anyOf?: { const: unknown }[] };
+type Annotated = TSchema & { env: string; default: unknown; description: string; type?: string; anyOf?: { const: unknown }[] };
 
 export function configEntries(): [keyof Config, Annotated][] {
   return Object.entries(ConfigSchema.properties) as unknown as [keyof Config, Annotated][];
@@ -257,12 +280,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, fileSettings: R
       else problems.push(`${source}/${key}=${JSON.stringify(fromFile)} is invalid: expected ${describeExpected(schema)}`);
       continue;
     }
-    const value = Value.Convert(schema, raw);
+    // Value.Convert reads "0x4b68" and "1e3" as numbers; a setting is written in plain decimal.
+    const numeric = schema.type === 'integer' ? /^[0-9]+$/ : schema.type === 'number' ? /^[0-9]+(\.[0-9]+)?$/ : undefined;
+    const value = numeric && !numeric.test(raw) ? raw : Value.Convert(schema, raw);
     if (Value.Check(schema, value)) out[key] = value;
     else problems.push(`${schema.env}=${JSON.stringify(raw)} is invalid: expected ${describeExpected(schema)}`);
   }
+  if (!problems.length) problems.push(...crossFieldProblems(out as Config));
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return out as Config;
+}
+
+/** Settings valid one by one that Node would still refuse together at start. */
+function crossFieldProblems(config: Config): string[] {
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    return [`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}): the headers are part of the request`];
+  }
+  return [];
 }
 
 export function defaultConfig(overrides: Partial<Config> = {}): Config {

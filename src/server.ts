@@ -1,4 +1,6 @@
+import { lookup } from 'node:dns/promises';
 import { realpathSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { buildApp, type App } from './app.js';
 import { loadSettings } from './config-file.js';
@@ -46,6 +48,16 @@ export async function startServer(config: Config, deps: AppDeps = {}): Promise<R
   return { app, url, shutdown };
 }
 
+/** Start would fail to listen on a HOST that is not an address and does not resolve. */
+async function checkHost(host: string): Promise<void> {
+  if (isIP(host)) return;
+  try {
+    await lookup(host);
+  } catch {
+    throw new ConfigError(`HOST=${JSON.stringify(host)} is invalid: not an IP address, and it does not resolve`);
+  }
+}
+
 /** The only place that reads process.env and handles signals. */
 async function main(argv: string[]): Promise<void> {
   const settings = loadSettings(process.env);
@@ -53,6 +65,7 @@ async function main(argv: string[]): Promise<void> {
   // The file was read and validated once, for its settings and its pool.
   const pool = new ProviderPool(settings.pool ?? DEFAULT_POOL);
   if (argv.includes('--check-config')) {
+    await checkHost(config.host);
     console.log(`config ok: ${pool.models.length} models, ${pool.providers.length} providers, port ${config.port}`);
     return;
   }

@@ -30,6 +30,9 @@ const FORCEABLE: ErrorCode[] = [
   'no_available_provider',
 ];
 
+/** job_slow's extra time, from a rule or X-Emulator-Processing-Ms: one day. */
+const MAX_PROCESSING_MS = 86_400_000;
+
 const DEFAULT_RETRY_AFTER_S: Partial<Record<ErrorCode, number>> = {
   rate_limit_exceeded: 15,
   no_available_provider: 5,
@@ -98,7 +101,7 @@ export const FaultRuleBody = Type.Object(
     latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600000 })),
     errorMessage: Type.Optional(Type.String({ maxLength: 2000 })),
     retryAfterS: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
-    processingMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    processingMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PROCESSING_MS, description: 'job_slow: extra processing time, at most one day' })),
   },
   { additionalProperties: false, title: 'FaultRule' },
 );
@@ -142,7 +145,7 @@ export function faultFromHeaders(headers: IncomingHttpHeaders): Fault | undefine
   if (latencyMs !== undefined) fault.latencyMs = latencyMs;
   const retryAfterS = headerInt(headers, 'x-emulator-retry-after', 86_400);
   if (retryAfterS !== undefined) fault.retryAfterS = retryAfterS;
-  const processingMs = headerInt(headers, 'x-emulator-processing-ms', 86_400_000);
+  const processingMs = headerInt(headers, 'x-emulator-processing-ms', MAX_PROCESSING_MS);
   if (processingMs !== undefined) fault.processingMs = processingMs;
   const message = headers['x-emulator-error-message'];
   if (message !== undefined) fault.errorMessage = String(message).slice(0, 2000);

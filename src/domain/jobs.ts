@@ -49,7 +49,6 @@ const COMPLETED = {
 export class JobService {
   readonly #timers = new Map<string, TimerHandle>();
   #sweepTimer: TimerHandle | undefined;
-  #closed = false;
 
   constructor(private readonly deps: JobServiceDeps) {
     this.#scheduleSweep();
@@ -199,7 +198,6 @@ export class JobService {
   }
 
   close(): void {
-    this.#closed = true;
     this.#sweepTimer?.cancel();
     for (const timer of this.#timers.values()) timer.cancel();
   }
@@ -209,10 +207,6 @@ export class JobService {
   }
 
   #scheduleSweep(): void {
-    if (this.#closed) return;
-    this.#sweepTimer = this.deps.clock.schedule(this.deps.config.jobSweepIntervalS * 1000, () => {
-      this.sweep();
-      this.#scheduleSweep();
-    });
+    this.#sweepTimer = this.deps.clock.every(this.deps.config.jobSweepIntervalS * 1000, () => this.sweep());
   }
 }

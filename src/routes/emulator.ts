@@ -5,7 +5,8 @@ import Type from 'typebox';
 import { describeRule } from '../domain/fault-rules.js';
 import { faultCatalog, FaultRuleBody } from '../domain/faults.js';
 import { ApiError } from '../errors.js';
-import { isoMs, ManualClock } from '../lib/clock.js';
+import { clockState, moveClock } from '../domain/clock-control.js';
+import { isoMs, MAX_CLOCK_MS } from '../lib/clock.js';
 import { keyIdOf } from '../lib/ids.js';
 import { errorResponses } from '../schemas/common.js';
 import { Free, ProviderHealthBody } from '../schemas/emulator.js';
@@ -29,13 +30,8 @@ export function adminGate(token: string): onRequestAsyncHookHandler {
 
 /** Control plane, part one: time, faults and provider health. */
 export const emulatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const clockState = () => ({
-    mode: services.clock instanceof ManualClock ? ('manual' as const) : ('system' as const),
-    nowMs: services.clock.nowMs(),
-    now: isoMs(services.clock.nowMs()),
-  });
   app.get('/_emulator/clock', { schema: { operationId: 'getClock', tags, summary: 'Read the emulator clock', response: { 200: ClockState } } }, async () =>
-    clockState(),
+    clockState(services.clock),
   );
   app.post(
     '/_emulator/clock',
@@ -45,23 +41,13 @@ export const emulatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         tags,
         summary: 'Advance the manual clock (CLOCK=manual); due jobs settle and scheduled faults fire on the way',
         body: Type.Union([
-          Type.Object({ advanceMs: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+          Type.Object({ advanceMs: Type.Integer({ minimum: 0, maximum: MAX_CLOCK_MS }) }, { additionalProperties: false }),
           Type.Object({ setTo: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),
         ]),
         response: { 200: ClockState, ...errorResponses(400, 401) },
       },
     },
-    async (req) => {
-      const clock = services.clock;
-      if (!(clock instanceof ManualClock)) throw new ApiError('bad_request', 'the clock is not manual: start with CLOCK=manual');
-      if ('advanceMs' in req.body) clock.advance(req.body.advanceMs);
-      else {
-        const target = Date.parse(req.body.setTo);
-        if (target < clock.nowMs()) throw new ApiError('bad_request', 'the clock never goes backwards');
-        clock.set(target);
-      }
-      return clockState();
-    },
+    async (req) => moveClock(services.clock, req.body),
   );
 
   app.get(

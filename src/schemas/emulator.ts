@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../lib/clock.js';
 import Type from 'typebox';
 
 export const KeyQuery = Type.Object({ key: Type.String({ minLength: 1, description: 'the API key (sk-…)' }) });
@@ -59,7 +60,9 @@ export const ProviderHealthBody = Type.Object(
   {
     address: Type.String({ pattern: '^0x[0-9a-fA-F]{40}$' }),
     healthy: Type.Boolean(),
-    inMs: Type.Optional(Type.Integer({ minimum: 0, description: 'take effect this many ms from now on the emulator clock' })),
+    inMs: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_TIMER_MS, description: 'take effect this many ms from now on the emulator clock (at most 2^31-1, ~24.8 days)' }),
+    ),
   },
   { additionalProperties: false, title: 'ProviderHealthChange' },
 );

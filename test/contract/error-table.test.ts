@@ -20,9 +20,10 @@ const post = (app: App, payload: unknown, headers: Record<string, string> = AUTH
 /** Codes only a raw socket can reach; the named test reaches them. */
 const REACHED_ELSEWHERE: Partial<Record<ErrorCode, string>> = {
   request_timeout: 'test/robustness.test.ts: a slow-loris client over a raw socket',
+  expectation_failed: 'test/http-edge.test.ts: "Expect: 200-ok" over a raw socket (inject has no handshake)',
 };
 
-const SCENARIOS: Record<Exclude<ErrorCode, 'request_timeout'>, Scenario> = {
+const SCENARIOS: Record<Exclude<ErrorCode, 'request_timeout' | 'expectation_failed'>, Scenario> = {
   invalid_body: ({ plain }) => post(plain, generationBody({ n: 11 })),
   bad_request: ({ plain }) => plain.inject({ method: 'GET', url: '/v1/async/jobs/not-a-job-id', headers: AUTH }),
   access_denied: async ({ plain }) => {
@@ -53,6 +54,7 @@ const SCENARIOS: Record<Exclude<ErrorCode, 'request_timeout'>, Scenario> = {
   api_key_revoked: ({ keys }) => post(keys, generationBody(), { authorization: 'Bearer sk-revoked' }),
   insufficient_scope: ({ plain }) => post(plain, generationBody(), { authorization: 'Bearer mk-management' }),
   model_not_found: ({ plain }) => post(plain, generationBody({ model: 'no-such-model' })),
+  uri_too_long: ({ plain }) => plain.inject({ method: 'GET', url: `/v1/async/jobs/${'a'.repeat(200)}`, headers: AUTH }),
   route_not_found: ({ plain }) => plain.inject({ method: 'GET', url: '/v1/no/such/route' }),
   image_not_found: ({ plain }) => plain.inject({ method: 'GET', url: `/v1/proxy/images/${'a'.repeat(32)}/0` }),
   request_too_large: ({ plain }) => post(plain, generationBody({ prompt: 'x'.repeat(1_100_000) })),
