@@ -13,18 +13,21 @@ export interface FaultPoint {
 }
 
 /**
- * The request stage: once route, key and model are known. An error fault is
- * thrown (the Router's envelope); a behaviour fault is returned for the caller
- * (a job fault, say) after any latency it asks for.
+ * The request stage: once route, key and model are known. Header faults and
+ * rules compose: a matching rule fires whether or not the request carries
+ * X-Emulator-* headers (its latency first, then its error is thrown). The
+ * behaviour faults in force are returned, the header's first, for the caller
+ * to merge (a job fault, say); the header wins where both set the same thing.
  */
-export async function requestStage(faults: FaultRules, point: FaultPoint): Promise<Fault | undefined> {
-  if (point.headerFault) return point.headerFault;
-  const fault = faults.take({ route: point.route, keyId: point.keyId, model: point.model });
-  if (!fault) return undefined;
-  if (fault.latencyMs) await sleep(fault.latencyMs);
-  const error = faultError(fault);
+export async function requestStage(faults: FaultRules, point: FaultPoint): Promise<Fault[]> {
+  const armed: Fault[] = point.headerFault ? [point.headerFault] : [];
+  const rule = faults.take({ route: point.route, keyId: point.keyId, model: point.model });
+  if (!rule) return armed;
+  if (rule.latencyMs) await sleep(rule.latencyMs);
+  const error = faultError(rule);
   if (error) throw error;
-  return fault;
+  armed.push(rule);
+  return armed;
 }
 
 /**

@@ -162,8 +162,8 @@ export interface JobFault {
   retryAfterS?: number | null;
 }
 
-export function jobFaultOf(fault: Fault | undefined): JobFault | undefined {
-  switch (fault?.code) {
+function jobFaultOfOne(fault: Fault): JobFault | undefined {
+  switch (fault.code) {
     case 'job_failed':
       return { failWith: fault.errorMessage ?? 'provider returned status 500: injected failure (emulator fault job_failed)' };
     case 'job_slow':
@@ -175,4 +175,14 @@ export function jobFaultOf(fault: Fault | undefined): JobFault | undefined {
     default:
       return undefined;
   }
+}
+
+/** What the faults in force do to a job, merged; the first (the header's) wins on the same setting. */
+export function jobFaultOf(faults: readonly Fault[]): JobFault | undefined {
+  let merged: JobFault | undefined;
+  for (let i = faults.length - 1; i >= 0; i--) {
+    const one = jobFaultOfOne(faults[i]!);
+    if (one) merged = { ...merged, ...one };
+  }
+  return merged;
 }
