@@ -211,7 +211,7 @@ t.test('URL_RESPONSES=serve: completed jobs link to served PNGs', async (t) => {
   const { jobId } = (await submit(app, generationBody({ response_format: 'url' }))).json();
   app.clock.advance(5000);
   const url: string = (await poll(app, jobId)).json().data.data[0].url;
-  t.match(url, new RegExp(`/v1/proxy/images/${jobId}/0$`));
+  t.match(url, new RegExp(`/v1/proxy/images/${jobId}-[0-9a-f]{32}/0$`), 'the job id plus a signature');
   const png = await app.inject({ method: 'GET', url: new URL(url).pathname });
   t.equal(png.statusCode, 200);
   const img = await decodePng(png.rawPayload.toString('base64'));

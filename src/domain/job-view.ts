@@ -3,6 +3,7 @@ import { b64Json } from '../lib/image-json.js';
 import { isoMs, type Clock } from '../lib/clock.js';
 import type { MockProvider } from '../providers/mock-provider.js';
 import type { JobStatusBody } from '../schemas/jobs.js';
+import type { ImageLinks } from '../store/image-links.js';
 import type { Job } from '../store/job-store.js';
 import type { Billing } from '../schemas/common.js';
 import type { Currency } from './billing.js';
@@ -12,6 +13,7 @@ export interface JobViewDeps {
   clock: Clock;
   config: Pick<Config, 'inProgressStatus'>;
   provider(address: string): MockProvider;
+  imageLinks: Pick<ImageLinks, 'jobLinkId'>;
   jobs: { retryAfterS(job: Job): number | undefined; billing(job: Job, currency: Currency): Billing };
 }
 
@@ -20,8 +22,8 @@ export interface JobView {
   headers: Record<string, string>;
 }
 
-export function jobImageUrls(baseUrl: string, job: Job): string[] {
-  return Array.from({ length: job.n }, (_, i) => `${baseUrl}/v1/proxy/images/${job.id}/${i}`);
+export function jobImageUrls(baseUrl: string, linkId: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${baseUrl}/v1/proxy/images/${linkId}/${i}`);
 }
 
 /** The poll answer: the provider's job shape plus the Router's trace once completed (contract §4.3). */
@@ -50,7 +52,7 @@ export async function viewJob(deps: JobViewDeps, job: Job, baseUrl: string): Pro
   const traceRequestId = traceRequestIdOf(job);
   const images =
     job.responseFormat === 'url'
-      ? jobImageUrls(baseUrl, job).map((url) => ({ url }))
+      ? jobImageUrls(baseUrl, deps.imageLinks.jobLinkId(job.id), job.n).map((url) => ({ url }))
       : (await provider.renderImages(job, { request_id: traceRequestId, job_id: job.id })).map((image) => ({ b64_json: b64Json(image) }));
   body.data = { created: Math.floor(doneAtMs(job) / 1000), data: images };
   body.x_0g_trace = { request_id: traceRequestId, provider: job.providerAddress, billing: deps.jobs.billing(job, outcome.currency) };

@@ -22,7 +22,8 @@ const tags = ['emulator'];
 export function adminGate(token: string): onRequestAsyncHookHandler {
   const expected = Buffer.from(token);
   return async (req) => {
-    const header = req.headers['x-emulator-admin-token'] ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
+    // The Bearer scheme is required: a bare `Authorization: <token>` is malformed, not a credential.
+    const header = req.headers['x-emulator-admin-token'] ?? /^Bearer +(\S+)$/i.exec(req.headers.authorization?.trim() ?? '')?.[1];
     const given = Buffer.from(typeof header === 'string' ? header : '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ApiError('admin_token_required');
   };

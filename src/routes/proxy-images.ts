@@ -15,7 +15,8 @@ async function servedImage(services: Services, id: string, index: number): Promi
     const png = await services.renderer.render(params);
     return taggedPng(png, { request_id: link.requestId, provider_address: params.providerAddress });
   }
-  const job = services.jobs.find(id);
+  const jobId = services.imageLinks.jobIdOf(id);
+  const job = jobId === undefined ? undefined : services.jobs.find(jobId);
   if (job?.outcome?.status !== 'completed' || index >= job.n) return undefined;
   const { source, ...set } = job;
   const png = await services.renderer.render({ ...set, ...(source ? { source } : {}), index, providerAddress: job.providerAddress });
@@ -32,15 +33,16 @@ export const proxyImageRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
         tags: ['images'],
         summary: 'Fetch an image returned as a URL (only with URL_RESPONSES=serve)',
         params: Type.Object({
-          linkId: Type.String({ pattern: '^[0-9a-f]{32}$' }),
+          linkId: Type.String({ pattern: '^[0-9a-f]{32}(-[0-9a-f]{32})?$', description: 'from a `data[].url`; unguessable' }),
           index: Type.String({ pattern: '^[0-9]{1,2}$' }),
         }),
         response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), ...errorResponses(400, 404) },
       },
     },
     async (req, reply) => {
+      // With URL_RESPONSES=reject no URL was ever handed out: nothing is served, whatever the id.
       const index = Number(req.params.index);
-      const png = await servedImage(services, req.params.linkId, index);
+      const png = services.config.urlResponses === 'serve' ? await servedImage(services, req.params.linkId, index) : undefined;
       if (!png) throw new ApiError('image_not_found');
       return reply.type('image/png').header('cache-control', 'private, max-age=3600').send(png);
     },

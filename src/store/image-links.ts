@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../lib/clock.js';
 import type { RenderParams } from '../render/placeholder.js';
@@ -17,6 +17,8 @@ export interface ImageLink {
  */
 export class ImageLinks {
   readonly #links: LRUCache<string, ImageLink>;
+  // Signs job links: a URL is a capability, and a job id alone (seen in logs, traces) must not be one.
+  readonly #secret = randomBytes(32);
 
   constructor(
     private readonly clock: Clock,
@@ -30,6 +32,24 @@ export class ImageLinks {
     const id = randomBytes(16).toString('hex');
     this.#links.set(id, { requestId, images, createdMs: this.clock.nowMs() });
     return id;
+  }
+
+  /** The link id of a completed job's images: `<jobId>-<signature>`, unguessable without this server's secret. */
+  jobLinkId(jobId: string): string {
+    return `${jobId}-${this.#sign(jobId)}`;
+  }
+
+  /** The job a link id was signed for, or undefined when the signature does not match. */
+  jobIdOf(linkId: string): string | undefined {
+    const [jobId, signature] = linkId.split('-');
+    if (!jobId || !signature) return undefined;
+    const expected = Buffer.from(this.#sign(jobId));
+    const given = Buffer.from(signature);
+    return given.length === expected.length && timingSafeEqual(given, expected) ? jobId : undefined;
+  }
+
+  #sign(jobId: string): string {
+    return createHmac('sha256', this.#secret).update(jobId).digest('hex').slice(0, 32);
   }
 
   get(id: string): ImageLink | undefined {
