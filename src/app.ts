@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { AuthContext } from './domain/auth.js';
 import { sleep, type Fault } from './domain/faults.js';
 import { ConnectionTracker } from './connections.js';
+import { CANONICAL_MAX_BYTES, textHash } from './domain/client-report.js';
 import { ApiError, toApiError } from './errors.js';
 import { answerClientError, frameworkError, installEdgeHandlers, jsonParseProblem, missingHost, originForm } from './http-edge.js';
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
@@ -21,6 +22,7 @@ import { adminGate, emulatorRoutes } from './routes/emulator.js';
 import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/images.js';
 import { openapiRoutes, SWAGGER_OPTIONS } from './routes/openapi.js';
+import { MAX_EDIT_IMAGES } from './routes/multipart.js';
 import { proxyImageRoutes } from './routes/proxy-images.js';
 import { loadSharp } from './render/sharp.js';
 import { buildServices, type AppDeps, type Services } from './services.js';
@@ -79,6 +81,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       done(new ApiError('invalid_body', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
       return;
     }
+    if ((body as string).length > CANONICAL_MAX_BYTES) req.note = { ...req.note, bodyHash: textHash(body as string) };
     parseJson(req, body as string, (err, value) => {
       if (err && (body as string).length > 0) done(new ApiError('invalid_body', jsonParseProblem(body as string)), undefined);
       else done(err, value);
@@ -144,7 +147,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const metrics = registerMetrics(app, services);
   registerObservers(app, services, services.journal, services.tracker);
   await app.register(multipart, {
-    limits: { fileSize: config.uploadLimitBytes, files: 4, fields: 20, fieldSize: 256 * 1024, parts: 30, headerPairs: 100 },
+    limits: { fileSize: config.uploadLimitBytes, files: MAX_EDIT_IMAGES + 4, fields: 20, fieldSize: 256 * 1024, parts: MAX_EDIT_IMAGES + 24, headerPairs: 100 },
   });
   await app.register(healthRoutes, { services, metrics });
   await app.register(catalogRoutes, { services });

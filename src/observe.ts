@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bodyHash, type ClientTracker, type Observation } from './domain/client-report.js';
 import type { Services } from './services.js';
-import { summariseBody, type Journal } from './store/journal.js';
+import { summariseBody, type Summary } from './lib/body-summary.js';
+import type { Journal } from './store/journal.js';
 
 /** What routes and the error handler add about a request for the journal and the report. */
 export interface RequestNote {
@@ -9,8 +10,13 @@ export interface RequestNote {
   jobStatus?: string;
   errorCode?: string;
   /** Multipart routes: their form, summarised and hashed (JSON bodies are read from req.body). */
-  form?: { summary: unknown; hash: string };
+  form?: { summary: Summary | undefined; hash: string };
+  /** A large JSON body's digest, taken from the bytes as parsed (CANONICAL_MAX_BYTES). */
+  bodyHash?: string;
 }
+
+/** An unmatched route's path can be kilobytes long; the journal keeps its start. */
+const URL_KEPT = 256;
 
 function kindOf(route: string): Observation['kind'] {
   if (route === '/v1/images/generations' || route === '/v1/images/edits') return 'sync';
@@ -47,7 +53,7 @@ export function registerObservers(app: FastifyInstance, services: Services, jour
       keyId,
       method: req.method,
       route,
-      url: query < 0 ? req.url : req.url.slice(0, query),
+      url: (query < 0 ? req.url : req.url.slice(0, query)).slice(0, URL_KEPT),
       status: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
       jobId,
@@ -65,7 +71,7 @@ export function registerObservers(app: FastifyInstance, services: Services, jour
     if (note.jobStatus) observation.jobStatus = note.jobStatus;
     if (retryAfterS !== undefined && reply.statusCode < 300) observation.retryAfterS = retryAfterS;
     // A retry is the same body sent to the same route: a sync request and an async submit are not retries of each other.
-    const hash = kind === 'sync' || kind === 'submit' ? (note.form?.hash ?? bodyHash(req.body)) : undefined;
+    const hash = kind === 'sync' || kind === 'submit' ? (note.form?.hash ?? note.bodyHash ?? bodyHash(req.body)) : undefined;
     if (hash) observation.bodyHash = `${route} ${hash}`;
     if (stainless !== undefined) observation.stainlessRetry = Number(stainless) || 0;
     if (body && typeof body === 'object' && body.provider !== undefined) observation.usedDeprecatedProvider = true;

@@ -6,6 +6,7 @@ import { FaultRules } from './domain/fault-rules.js';
 import { JobService } from './domain/jobs.js';
 import { RateLimiter } from './domain/rate-limit.js';
 import { ManualClock, systemClock, type Clock } from './lib/clock.js';
+import { keyIdOf } from './lib/ids.js';
 import { MockProvider } from './providers/mock-provider.js';
 import { loadPool, ProviderPool } from './providers/pool.js';
 import type { RenderParams } from './render/placeholder.js';
@@ -66,6 +67,7 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     defaultBalanceNeuron: parseDecimal(config.defaultBalance0g, 18),
     defaultBalanceMicroUsd: parseDecimal(config.defaultBalanceUsd, 6),
     usdPer0g: config.usdPer0g,
+    usdKeyIds: new Set(splitList(config.usdApiKeys).map(keyIdOf)),
   });
   const faults = new FaultRules();
   const jobs = new JobService({ clock, store: deps.jobStore ?? new MemoryJobStore(), ledger, pool, config, faults, provider });

@@ -62,20 +62,33 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): V {
   return value;
 }
 
-/** JSON with object keys sorted (code-unit order), so a retry with reordered fields is the same body. */
-function canonical(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+/** Objects re-created with their keys sorted (code-unit order) when they are not already: a retry with reordered fields is the same body. */
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!;
+  if (sorted) return value;
   const object = value as Record<string, unknown>;
-  return `{${Object.keys(object)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(object[k])}`)
-    .join(',')}}`;
+  const out: Record<string, unknown> = {};
+  for (const k of keys.sort()) out[k] = object[k];
+  return out;
 }
 
 export function bodyHash(body: unknown): string | undefined {
   if (body === undefined) return undefined;
-  return createHash('sha256').update(canonical(body)).digest('hex').slice(0, 16);
+  return textHash(JSON.stringify(body, sortedKeys) ?? 'null');
+}
+
+/**
+ * Past this size a JSON body is hashed as sent: key order then counts, but a
+ * 1 MiB body of junk costs a digest, not a walk over its objects (SDK retries
+ * resend the same bytes anyway).
+ */
+export const CANONICAL_MAX_BYTES = 64 * 1024;
+
+export function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 /**

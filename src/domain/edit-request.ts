@@ -6,9 +6,16 @@ import { sourceImageOf } from '../render/source-image.js';
 import { ImageEditFields, type ImageEditQueryParams } from '../schemas/edits.js';
 import { parseImageRequest, type ImageJobSpec, type ParseOptions } from './image-request.js';
 
+/** An extra `image[]` of a multi-image edit: shown in the label, kept as a digest only. */
+export interface ReferenceImage {
+  bytes: number;
+  hash: string;
+}
+
 export interface EditForm {
   fields: Record<string, string>;
   files: Record<string, Buffer>;
+  references: ReferenceImage[];
 }
 
 /** Turns a read multipart form into the same job spec a JSON request makes. */
@@ -43,8 +50,13 @@ export async function parseEditRequest(
     options,
     headers,
   );
-  spec.source = await sourceImageOf(image, form.files.mask);
-  // The provider receives the edit with its image; the record keeps its size, not its bytes.
-  spec.forward = { ...spec.forward, image: `<${image.length} bytes>`, ...(form.files.mask ? { mask: `<${form.files.mask.length} bytes>` } : {}) };
+  spec.source = await sourceImageOf(image, form.files.mask, form.references.map((r) => r.hash));
+  // The provider receives the edit with its images; the record keeps their sizes, not their bytes.
+  const images = [`<${image.length} bytes>`, ...form.references.map((r) => `<${r.bytes} bytes>`)];
+  spec.forward = {
+    ...spec.forward,
+    image: images.length === 1 ? images[0] : images,
+    ...(form.files.mask ? { mask: `<${form.files.mask.length} bytes>` } : {}),
+  };
   return spec;
 }

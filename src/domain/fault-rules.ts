@@ -11,10 +11,19 @@ import { faultCatalog, isFaultCode, type Fault, type FaultContext, type FaultRul
  * request's route, key and model are known. `times` and seeded `probability`
  * make firings exact and replayable.
  */
+/** Rules that can still fire; past this, arming is refused (a test suite arms a handful). */
+export const MAX_ARMED_RULES = 1_000;
+/** Spent rules (times used up) stay listed with `fired`; past this many, the earliest armed are forgotten. */
+export const SPENT_RULES_KEPT = 100;
+
 export class FaultRules {
   #rules: FaultRule[] = [];
 
   add(input: FaultRuleInput): FaultRule {
+    const armed = this.#rules.filter((r) => r.remaining !== 0).length;
+    if (armed >= MAX_ARMED_RULES) {
+      throw new ApiError('bad_request', `${armed} fault rules are armed, the most there can be; disarm some (DELETE /_emulator/faults/{id}) or reset`);
+    }
     if (!isFaultCode(input.fault)) {
       throw new ApiError('bad_request', `unknown fault "${input.fault}"; see GET /_emulator/faults/catalog (${faultCatalog().map((f) => f.code).join(', ')})`);
     }
@@ -67,9 +76,17 @@ export class FaultRules {
       if (rule.probability !== undefined && rule.random() >= rule.probability) continue;
       if (rule.remaining !== undefined) rule.remaining--;
       rule.fired++;
+      if (rule.remaining === 0) this.#forgetOldSpent();
       return rule;
     }
     return undefined;
+  }
+
+  #forgetOldSpent(): void {
+    const spent = this.#rules.filter((r) => r.remaining === 0);
+    if (spent.length <= SPENT_RULES_KEPT) return;
+    const forget = new Set(spent.slice(0, spent.length - SPENT_RULES_KEPT));
+    this.#rules = this.#rules.filter((r) => !forget.has(r));
   }
 }
 

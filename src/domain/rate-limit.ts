@@ -8,6 +8,8 @@ export interface RateLimitState {
 }
 
 const WINDOW_MS = 60_000;
+/** Keys with a window this minute; a flood of new keys beyond it resets the oldest windows. */
+const WINDOWS_MAX = 100_000;
 
 /**
  * Per-key requests per minute in fixed windows aligned to the clock's minutes.
@@ -23,12 +25,16 @@ export class RateLimiter {
     readonly limitPerMinute: number,
   ) {}
 
+  get size(): number {
+    return this.#windows.size;
+  }
+
   take(keyId: string): RateLimitState {
     const nowMs = this.clock.nowMs();
     const startMs = nowMs - (nowMs % WINDOW_MS);
     let window = this.#windows.get(keyId);
     if (!window || window.startMs !== startMs) {
-      if (this.#windows.size > 10_000) this.#prune(startMs);
+      if (this.#windows.size >= WINDOWS_MAX) this.#prune(startMs);
       window = { startMs, count: 0 };
       this.#windows.set(keyId, window);
     }
@@ -42,8 +48,13 @@ export class RateLimiter {
     else this.#windows.delete(keyId);
   }
 
+  /** Stale windows go first; then, down to 90%, the oldest of this minute (Map order is creation order). */
   #prune(currentStartMs: number): void {
     for (const [key, w] of this.#windows) if (w.startMs !== currentStartMs) this.#windows.delete(key);
+    for (const key of this.#windows.keys()) {
+      if (this.#windows.size < WINDOWS_MAX * 0.9) break;
+      this.#windows.delete(key);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
 import { createHash } from 'node:crypto';
+import { summariseBody, type Summary } from '../lib/body-summary.js';
 import { newRequestId, uuidFromHex } from '../lib/ids.js';
 import { taggedBase64, type Base64Image } from '../render/png-text.js';
 import type { SourceImage } from '../render/placeholder.js';
@@ -42,7 +43,8 @@ export interface ImageSet {
 
 export interface RecordedRequest {
   requestId: string;
-  body: ProviderImageRequest;
+  /** What the provider received, summarised: field names, scalars, cut prompts; never a whole body. */
+  body: Summary;
   /** The headers the Router forwards: never credentials, routing or emulator headers. */
   headers: Record<string, string>;
 }
@@ -68,8 +70,7 @@ export class MockProvider {
 
   /** The provider's side of a request or a job submit: it sees the forwarded body. */
   receive(body: ProviderImageRequest, requestId: string, headers: Record<string, string> = {}): void {
-    // Bodies are built fresh for each request and never mutated: kept by reference.
-    this.#received.push({ requestId, body, headers });
+    this.#received.push({ requestId, body: summariseBody(body) ?? {}, headers });
     if (this.#received.length > RECORDED_MAX) this.#received.shift();
   }
 

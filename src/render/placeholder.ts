@@ -28,6 +28,8 @@ export interface SourceImage {
   /** sha256 of the thumbnail: the cache key must not hold the bytes. */
   hash: string;
   masked: boolean;
+  /** Further images of a multi-image edit, named in the label. */
+  references: number;
 }
 
 export function renderKey(p: RenderParams): string {
@@ -96,7 +98,10 @@ export function labelLines(p: RenderParams): string[] {
     `provider ${shortAddress(p.providerAddress)}`,
     `“${promptExcerpt(p.prompt)}”`,
   ];
-  if (p.source) lines.unshift(p.source.masked ? 'edit of the uploaded image (masked)' : 'edit of the uploaded image');
+  if (p.source) {
+    const refs = p.source.references ? ` + ${p.source.references} reference${p.source.references > 1 ? 's' : ''}` : '';
+    lines.unshift(`edit of the uploaded image${p.source.masked ? ' (masked)' : ''}${refs}`);
+  }
   return lines;
 }
 

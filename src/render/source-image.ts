@@ -21,7 +21,7 @@ async function decodable(buffer: Buffer, field: string): Promise<void> {
  * What an edit job keeps of its upload: a thumbnail at most 256 px a side, so
  * a retained edit costs a bounded amount whatever was uploaded.
  */
-export async function sourceImageOf(image: Buffer, mask?: Buffer): Promise<SourceImage> {
+export async function sourceImageOf(image: Buffer, mask?: Buffer, referenceHashes: readonly string[] = []): Promise<SourceImage> {
   await decodable(image, 'image');
   if (mask) await decodable(mask, 'mask');
   const sharp = await loadSharp();
@@ -35,5 +35,7 @@ export async function sourceImageOf(image: Buffer, mask?: Buffer): Promise<Sourc
   } catch {
     throw new ApiError('invalid_body', 'image could not be decoded (truncated or corrupt)');
   }
-  return { png, hash: createHash('sha256').update(png).digest('hex'), masked: mask !== undefined };
+  const hash = createHash('sha256').update(png);
+  for (const ref of referenceHashes) hash.update(ref);
+  return { png, hash: hash.digest('hex'), masked: mask !== undefined, references: referenceHashes.length };
 }

@@ -64,7 +64,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     },
     async (req, reply) => {
       const query = editQuery(req.query);
-      return accept(req, reply, await parseEditRequest(services.pool, await readEditForm(req), query, config, req.headers));
+      return accept(req, reply, await parseEditRequest(services.pool, await readEditForm(req, services.config.profile), query, config, req.headers));
     },
   );
 

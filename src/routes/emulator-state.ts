@@ -10,6 +10,7 @@ import type { Services } from '../services.js';
 import type { Account } from '../store/ledger.js';
 
 const tags = ['emulator'];
+const MAX_REVOKED_KEYS = 10_000;
 
 /** Control plane, part two: what happened, per key, and starting over. */
 export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -71,7 +72,10 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
       if (action === 'top_up') account.balance += units();
       else if (action === 'set_balance') account.balance = units();
       else if (action === 'drain') account.balance = 0n;
-      else if (action === 'revoke') auth.revoked.add(key);
+      else if (action === 'revoke') {
+        if (auth.revoked.size >= MAX_REVOKED_KEYS && !auth.revoked.has(key)) throw new ApiError('bad_request', `at most ${MAX_REVOKED_KEYS} keys can be revoked; restore some or reset`);
+        auth.revoked.add(key);
+      }
       else auth.revoked.delete(key);
       return view(key, account);
     },

@@ -77,7 +77,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     },
     async (req, reply) => {
       const query = editQuery(req.query);
-      const spec = await parseEditRequest(services.pool, await readEditForm(req), query, services.config, req.headers);
+      const spec = await parseEditRequest(services.pool, await readEditForm(req, services.config.profile), query, services.config, req.headers);
       const outcome = await runSync(services, spec, requestContext(req));
       sendWithImages(reply, outcome.headers, outcome.body);
       return reply;

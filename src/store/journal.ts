@@ -1,3 +1,4 @@
+import type { Summary } from '../lib/body-summary.js';
 import { isoMs } from '../lib/clock.js';
 
 /** One request as the control plane reports it: never a key, never image bytes. */
@@ -21,8 +22,8 @@ export interface JournalRecord {
   jobStatus?: string;
   errorCode?: string;
   retryAfterS?: number;
-  /** The request body with prompts cut to 200 characters and uploads replaced by their size. */
-  body?: unknown;
+  /** The request body summarised (lib/body-summary): bounded whatever was sent. */
+  body?: Summary | undefined;
 }
 
 export interface JournalQuery {
@@ -83,16 +84,4 @@ export class Journal {
     }
     if (keyId === undefined) this.#dropped = 0;
   }
-}
-
-/** Prompts cut short, uploads as sizes: what the journal keeps of a body. */
-export function summariseBody(body: unknown): unknown {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) {
-    if (typeof v === 'string' && v.length > 200) out[k] = `${v.slice(0, 200)}… (${v.length} chars)`;
-    else if (Buffer.isBuffer(v)) out[k] = `<${v.length} bytes elided>`;
-    else out[k] = v;
-  }
-  return out;
 }

@@ -41,15 +41,43 @@ export interface LedgerOptions {
   defaultBalanceNeuron: bigint;
   defaultBalanceMicroUsd: bigint;
   usdPer0g: number;
+  /** Key ids of USD accounts: a charge booked after its account was pruned keeps the right currency. */
+  usdKeyIds?: ReadonlySet<string>;
   recentMax?: number;
+  accountsMax?: number;
+  chargesMax?: number;
 }
+
+/*
+ * Bounds, whatever the number of keys: an account still at its default
+ * balance with no charges carries no information and is pruned first; past
+ * `accountsMax` the least recently active accounts are forgotten (their next
+ * request starts from the default balance), and past `chargesMax` listed
+ * charges the least recently active accounts lose their oldest ones (counted
+ * in `droppedCharges`). The Map's order is the activity order.
+ */
+const ACCOUNTS_MAX = 10_000;
+const CHARGES_MAX = 100_000;
 
 export class Ledger {
   readonly #accounts = new Map<string, Account>();
   readonly #recentMax: number;
+  readonly #accountsMax: number;
+  readonly #chargesMax: number;
+  #listedCharges = 0;
 
   constructor(private readonly options: LedgerOptions) {
     this.#recentMax = options.recentMax ?? 1000;
+    this.#accountsMax = options.accountsMax ?? ACCOUNTS_MAX;
+    this.#chargesMax = options.chargesMax ?? CHARGES_MAX;
+  }
+
+  get size(): number {
+    return this.#accounts.size;
+  }
+
+  currencyOf(keyId: string): Currency {
+    return this.options.usdKeyIds?.has(keyId) ? 'usd' : '0g';
   }
 
   account(keyId: string): Account | undefined {
@@ -60,16 +88,48 @@ export class Ledger {
   open(keyId: string, currency: Currency): Account {
     let account = this.#accounts.get(keyId);
     if (!account) {
-      const balance = currency === 'usd' ? this.options.defaultBalanceMicroUsd : this.options.defaultBalanceNeuron;
-      account = { keyId, currency, balance, spent: 0n, chargeCount: 0, recent: [], droppedCharges: 0 };
+      if (this.#accounts.size >= this.#accountsMax) this.#prune();
+      account = { keyId, currency, balance: this.#defaultBalance(currency), spent: 0n, chargeCount: 0, recent: [], droppedCharges: 0 };
       this.#accounts.set(keyId, account);
     }
     return account;
   }
 
   reset(keyId?: string): void {
-    if (keyId === undefined) this.#accounts.clear();
-    else this.#accounts.delete(keyId);
+    if (keyId === undefined) {
+      this.#accounts.clear();
+      this.#listedCharges = 0;
+      return;
+    }
+    this.#listedCharges -= this.#accounts.get(keyId)?.recent.length ?? 0;
+    this.#accounts.delete(keyId);
+  }
+
+  #defaultBalance(currency: Currency): bigint {
+    return currency === 'usd' ? this.options.defaultBalanceMicroUsd : this.options.defaultBalanceNeuron;
+  }
+
+  /** Pristine accounts first, then the least recently active, down to 90% so the scan is amortised. */
+  #prune(): void {
+    for (const [keyId, a] of this.#accounts) {
+      if (a.chargeCount === 0 && a.balance === this.#defaultBalance(a.currency)) this.#accounts.delete(keyId);
+    }
+    for (const keyId of this.#accounts.keys()) {
+      if (this.#accounts.size < this.#accountsMax * 0.9) break;
+      this.reset(keyId);
+    }
+  }
+
+  /** Drops the oldest listed charges of the least recently active accounts, down to 90% of the bound. */
+  #trimCharges(): void {
+    const target = Math.floor(this.#chargesMax * 0.9);
+    for (const account of this.#accounts.values()) {
+      if (this.#listedCharges <= target) break;
+      const drop = Math.min(account.recent.length, this.#listedCharges - target);
+      account.recent.splice(0, drop);
+      account.droppedCharges += drop;
+      this.#listedCharges -= drop;
+    }
   }
 
   totals(): { spentNeuron: bigint; spentMicroUsd: bigint; charges: number } {
@@ -99,7 +159,10 @@ export class Ledger {
 
   /** Books a charge priced in neuron; returns what was charged, in the account's currency. */
   book(keyId: string, charge: Omit<Charge, 'amount'>): Booked {
-    const account = this.#accounts.get(keyId) ?? this.open(keyId, '0g');
+    const account = this.#accounts.get(keyId) ?? this.open(keyId, this.currencyOf(keyId));
+    // Most recently active last: pruning takes from the front.
+    this.#accounts.delete(keyId);
+    this.#accounts.set(keyId, account);
     const amount = this.amountIn(account.currency, charge.amountNeuron);
     // Admission checks a floor, not the price: a large request may take the balance below zero.
     account.balance -= amount;
@@ -116,10 +179,13 @@ export class Ledger {
       amount,
       atMs: charge.atMs,
     });
+    this.#listedCharges++;
     if (account.recent.length > this.#recentMax) {
       account.recent.shift();
       account.droppedCharges++;
+      this.#listedCharges--;
     }
+    if (this.#listedCharges > this.#chargesMax) this.#trimCharges();
     return { amount, currency: account.currency };
   }
 }
