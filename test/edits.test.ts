@@ -110,3 +110,25 @@ t.test('async edits: 202, then a completed job keeps only a bounded thumbnail', 
   t.ok(Math.max(meta.width!, meta.height!) <= THUMBNAIL_MAX_PX, `thumbnail ${meta.width}x${meta.height}`);
   t.ok(kept.png.length < 200_000);
 });
+
+t.test('multi-image edits: repeated image[] parts, as every OpenAI SDK sends an array of images', async (t) => {
+  const app = await makeApp(t, { renderCacheMb: 0 });
+  const png = await samplePng();
+  const single = await edit(app, [imagePart(png, 'image[]'), ...editFields()]);
+  const triple = await edit(app, [imagePart(png, 'image[]'), imagePart(await samplePng(40, 40), 'image[]'), imagePart(png, 'image[]'), ...editFields()]);
+  t.equal(triple.statusCode, 200, triple.body.slice(0, 200));
+  const received = app.services.provider(BOREALIS).received.at(-1)!.body;
+  t.match(received, { image: [`<${png.length} bytes>`, String, `<${png.length} bytes>`] }, 'the provider sees every image');
+  const [a, b] = await Promise.all([decodePng(single.json().data[0].b64_json), decodePng(triple.json().data[0].b64_json)]);
+  t.notOk(a.pixels.equals(b.pixels), 'the label names the references, so the images differ');
+  const again = await edit(app, [imagePart(png, 'image[]'), imagePart(await samplePng(40, 40), 'image[]'), imagePart(png, 'image[]'), ...editFields()]);
+  t.ok((await decodePng(again.json().data[0].b64_json)).pixels.equals(b.pixels), 'and deterministic');
+
+  const tooMany = await edit(app, [...Array.from({ length: 17 }, () => imagePart(png, 'image[]')), ...editFields()]);
+  t.equal(tooMany.statusCode, 400);
+  t.match(tooMany.json().error.message, /at most 16 images/);
+  const strict = await makeApp(t, { profile: 'strict' });
+  const refused = await edit(strict, [imagePart(png, 'image[]'), imagePart(png, 'image[]'), ...editFields()]);
+  t.equal(refused.statusCode, 400, 'the strict profile keeps one image per edit');
+  t.match(refused.json().error.message, /more than once/);
+});

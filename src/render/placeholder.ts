@@ -99,8 +99,9 @@ export function labelLines(p: RenderParams): string[] {
     `“${promptExcerpt(p.prompt)}”`,
   ];
   if (p.source) {
-    const refs = p.source.references ? ` + ${p.source.references} reference${p.source.references > 1 ? 's' : ''}` : '';
-    lines.unshift(`edit of the uploaded image${p.source.masked ? ' (masked)' : ''}${refs}`);
+    const { references, masked } = p.source;
+    const what = references ? `the upload + ${references} reference${references > 1 ? 's' : ''}` : 'the uploaded image';
+    lines.unshift(`edit of ${what}${masked ? ' (masked)' : ''}`);
   }
   return lines;
 }
