@@ -183,3 +183,12 @@ t.test('strict profile refuses the deprecated body provider object', async (t) =
   t.match(res.json().error.message, /deprecated/);
   t.equal((await generate(app, generationBody())).statusCode, 200);
 });
+
+t.test('n=10 with a render line smaller than 10 is rendered, not refused forever', async (t) => {
+  const app = await makeApp(t, { renderConcurrency: 1, renderQueueMax: 2, renderCacheMb: 0 });
+  const res = await generate(app, generationBody({ n: 10, size: '64x64' }));
+  t.equal(res.statusCode, 200);
+  t.equal(res.json().data.length, 10);
+  const stats = app.services.renderer.stats();
+  t.same([stats.active, stats.waiting], [0, 0]);
+});

@@ -97,3 +97,24 @@ t.test('the label panel darkens only its box and blends the text by its alpha', 
   t.equal(px(2, 1), (200 * 166) >> 8, 'transparent text leaves the darkened panel');
   t.equal(px(1, 2), (200 * 166) >> 8);
 });
+
+t.test('a group is admitted whole or refused with nothing started; a group larger than the line still renders', async (t) => {
+  const limiter = new Limiter(1, 2);
+  let started = 0;
+  const releases: (() => void)[] = [];
+  const job = () => async () => {
+    started++;
+    await new Promise<void>((r) => releases.push(r));
+  };
+  const big = limiter.runAll(Array.from({ length: 10 }, job));
+  t.equal(started, 1, 'n=10 with room for 3: admitted, one running');
+  t.equal(limiter.waiting, 9, 'the line overflows by that one group');
+  t.throws(() => limiter.runAll([job(), job()]), SaturatedError, 'while it waits, another group is refused');
+  t.equal(started, 1, 'and the refused group started nothing');
+  while (releases.length || limiter.active) {
+    releases.shift()?.();
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(big);
+  t.equal(started, 10, 'all ten rendered');
+});

@@ -86,8 +86,8 @@ export class MockProvider {
   /** Base64 PNGs, tagged with `tags` as tEXt chunks (request id, job id, provider). */
   async renderImages(set: ImageSet, tags: Record<string, string>): Promise<Base64Image[]> {
     const pngs = await Promise.all(
-      Array.from({ length: set.n }, (_, index) =>
-        this.renderer.render({
+      this.renderer.renderMany(
+        Array.from({ length: set.n }, (_, index) => ({
           model: set.model,
           prompt: set.prompt,
           width: set.width,
@@ -95,7 +95,7 @@ export class MockProvider {
           index,
           providerAddress: this.spec.address,
           ...(set.source ? { source: set.source } : {}),
-        }),
+        })),
       ),
     );
     return pngs.map((png) => taggedBase64(png, { ...tags, provider_address: this.spec.address }));

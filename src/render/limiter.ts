@@ -28,13 +28,28 @@ export class Limiter {
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#active < this.concurrency) {
-      this.#active++;
-    } else {
-      if (this.#waiting.length >= this.queueMax) throw new SaturatedError('too many renders waiting');
-      // The releasing task hands its slot straight over, so #active stays put.
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    return this.runAll([task])[0]!;
+  }
+
+  /**
+   * Admits a group (one request's images) whole or not at all: a refusal
+   * starts nothing, and an admitted group is never cut short. A line with
+   * nobody waiting always takes a group, so a request larger than the line
+   * is rendered (the line overflows by at most that group) instead of being
+   * refused on every retry.
+   */
+  runAll<T>(tasks: readonly (() => Promise<T>)[]): Promise<T>[] {
+    const mustWait = tasks.length - Math.max(0, this.concurrency - this.#active);
+    if (mustWait > 0 && this.#waiting.length > 0 && this.#waiting.length + mustWait > this.queueMax) {
+      throw new SaturatedError('too many renders waiting');
     }
+    return tasks.map((task) => this.#admitted(task));
+  }
+
+  async #admitted<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active < this.concurrency) this.#active++;
+    // The releasing task hands its slot straight over, so #active stays put.
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
     try {
       return await task();
     } finally {

@@ -47,28 +47,50 @@ export class Renderer {
 
   /** The image, kept base64-ready: see EncodedPng. */
   async render(params: RenderParams): Promise<EncodedPng> {
-    const key = renderKey(params);
-    const cached = this.#cache?.get(key);
-    if (cached) {
-      this.#hits++;
-      return cached;
-    }
-    const pending = this.#inFlight.get(key);
-    if (pending) {
-      this.#coalesced++;
-      return pending;
-    }
-    this.#misses++;
-    const promise = this.#limiter
-      .run(() => this.#draw(params))
-      .then((png) => {
+    return this.renderMany([params])[0]!;
+  }
+
+  /**
+   * One request's images: cached and in-flight ones are shared, the rest are
+   * admitted to the limiter together, so a refusal (503) starts no render.
+   */
+  renderMany(list: readonly RenderParams[]): Promise<EncodedPng>[] {
+    const out: Promise<EncodedPng>[] = new Array(list.length);
+    const misses: { key: string; params: RenderParams; slots: number[] }[] = [];
+    list.forEach((params, i) => {
+      const key = renderKey(params);
+      const cached = this.#cache?.get(key);
+      if (cached) {
+        this.#hits++;
+        out[i] = Promise.resolve(cached);
+        return;
+      }
+      const pending = this.#inFlight.get(key);
+      if (pending) {
+        this.#coalesced++;
+        out[i] = pending;
+        return;
+      }
+      const same = misses.find((m) => m.key === key);
+      if (same) {
+        this.#coalesced++;
+        same.slots.push(i);
+      } else misses.push({ key, params, slots: [i] });
+    });
+    if (misses.length === 0) return out;
+    // Throws SaturatedError (503 + Retry-After) with nothing started.
+    const drawn = this.#limiter.runAll(misses.map((m) => () => this.#draw(m.params)));
+    this.#misses += misses.length;
+    misses.forEach((m, j) => {
+      const promise = drawn[j]!.then((png) => {
         const encoded = encodePng(png);
-        this.#cache?.set(key, encoded);
+        this.#cache?.set(m.key, encoded);
         return encoded;
-      })
-      .finally(() => this.#inFlight.delete(key));
-    this.#inFlight.set(key, promise);
-    return promise;
+      }).finally(() => this.#inFlight.delete(m.key));
+      this.#inFlight.set(m.key, promise);
+      for (const slot of m.slots) out[slot] = promise;
+    });
+    return out;
   }
 
   stats(): RenderStats {
