@@ -66,7 +66,8 @@ export function registerObservers(app: FastifyInstance, services: Services, jour
     const body = req.body as { provider?: unknown } | undefined;
     const stainless = req.headers['x-stainless-retry-count'];
     const kind = kindOf(route);
-    const observation: Observation = { keyId, kind, atMs, requestId: req.id, status: reply.statusCode };
+    const endedRealMs = performance.now();
+    const observation: Observation = { keyId, kind, atMs, requestId: req.id, status: reply.statusCode, startedRealMs: endedRealMs - reply.elapsedTime, endedRealMs };
     if (jobId) observation.jobId = jobId;
     if (note.jobStatus) observation.jobStatus = note.jobStatus;
     if (retryAfterS !== undefined && reply.statusCode < 300) observation.retryAfterS = retryAfterS;

@@ -12,6 +12,9 @@ export interface Observation {
   jobStatus?: string;
   retryAfterS?: number;
   bodyHash?: string;
+  /** Real (monotonic) time the request arrived and was answered: the emulator clock may stand still. */
+  startedRealMs?: number;
+  endedRealMs?: number;
   stainlessRetry?: number;
   usedDeprecatedProvider?: boolean;
 }
@@ -38,6 +41,9 @@ interface SeenBody {
   keyId: string;
   requestIds: string[];
   jobIds: (string | undefined)[];
+  /** Whether each request started after an identical one had been answered: only those are retries. */
+  retried: boolean[];
+  firstAnsweredRealMs: number;
 }
 
 const LIST_MAX = 100;
@@ -110,11 +116,17 @@ export class ClientTracker {
     if (o.stainlessRetry !== undefined && o.stainlessRetry > 0) push(s.stainlessRetries, { requestId: o.requestId, retryCount: o.stainlessRetry });
     if ((o.kind === 'submit' || o.kind === 'sync') && o.bodyHash) {
       const bodyKey = flat(`${o.keyId} ${o.bodyHash}`);
-      const seen = this.#bodies.get(bodyKey) ?? remember(this.#bodies, bodyKey, { keyId: o.keyId, requestIds: [], jobIds: [] }, BODIES_MAX);
+      const seen =
+        this.#bodies.get(bodyKey) ??
+        remember(this.#bodies, bodyKey, { keyId: o.keyId, requestIds: [], jobIds: [], retried: [], firstAnsweredRealMs: Infinity }, BODIES_MAX);
       if (seen.requestIds.length < LIST_MAX) {
         seen.requestIds.push(o.requestId);
         seen.jobIds.push(o.jobId);
+        // Requests that overlap in time (an SDK splitting n=2 into two n=1 calls) are not retries of each other.
+        seen.retried.push(seen.requestIds.length > 1 && (o.startedRealMs ?? Infinity) >= seen.firstAnsweredRealMs);
       }
+      // Without timings (unit tests) requests count as sequential.
+      seen.firstAnsweredRealMs = Math.min(seen.firstAnsweredRealMs, o.endedRealMs ?? -Infinity);
     }
     if (!o.jobId) return;
     let job = this.#jobs.get(o.jobId);
@@ -141,12 +153,18 @@ export class ClientTracker {
       .filter(([, j]) => j.keyId === keyId)
       .map(([jobId, j]) => ({ jobId, status: jobStatus(jobId) ?? 'expired', lastSeenByClient: j.lastSeen }))
       .filter((j) => (terminal(j.status) || j.status === 'expired') && !terminal(j.lastSeenByClient));
+    // A retry's cost is what was booked twice: it counts only when an identical earlier request was billed too.
     const retried = [...this.#bodies.values()]
-      .filter((v) => v.keyId === keyId && v.requestIds.length > 1)
+      .filter((v) => v.keyId === keyId && v.retried.includes(true))
       .map((v) => {
-        const repeats = v.requestIds.slice(1);
-        const cost = repeats.reduce((sum, id, i) => sum + costOf(id, v.jobIds[i + 1]), 0n);
-        return { requestIds: v.requestIds, repeats: repeats.length, repeatCost: cost.toString() };
+        let billedBefore = false;
+        let cost = 0n;
+        v.requestIds.forEach((id, i) => {
+          const booked = costOf(id, v.jobIds[i]);
+          if (v.retried[i] && billedBefore) cost += booked;
+          if (booked > 0n) billedBefore = true;
+        });
+        return { requestIds: v.requestIds, repeats: v.retried.filter(Boolean).length, repeatCost: cost.toString() };
       });
     return {
       early_polls: { count: s.earlyPollCount, examples: s.earlyPolls },

@@ -30,7 +30,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.post(
     '/v1/async/images/generations',
     {
-      onRequest: inferenceGate(services),
+      ...inferenceGate(services),
       schema: {
         operationId: 'submitAsyncImageGeneration',
         tags: ['async'],
@@ -49,7 +49,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.post(
     '/v1/async/images/edits',
     {
-      onRequest: inferenceGate(services),
+      ...inferenceGate(services),
       ...MULTIPART_ROUTE,
       schema: {
         operationId: 'submitAsyncImageEdit',
@@ -71,7 +71,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.get(
     '/v1/async/jobs/:jobId',
     {
-      onRequest: inferenceGate(services),
+      ...inferenceGate(services),
       schema: {
         operationId: 'getAsyncJob',
         tags: ['async'],

@@ -1,4 +1,4 @@
-import type { onRequestAsyncHookHandler } from 'fastify';
+import type { onRequestHookHandler, preValidationHookHandler } from 'fastify';
 import { authenticate } from '../domain/auth.js';
 import { faultError, faultFromHeaders } from '../domain/faults.js';
 import { rateLimitHeaders } from '../domain/rate-limit.js';
@@ -6,34 +6,43 @@ import { ApiError } from '../errors.js';
 import type { Services } from '../services.js';
 
 /**
- * The gate in front of every inference route, run before the body is read:
- * authenticate, open the key's account, count the request against the key's
- * per-minute limit (the headers go on every answer, errors included), then any
- * fault armed by X-Emulator-* headers: answer an error, or mark the request for
- * a job-level fault. Its latency delays the answer, after the work is done, so a
- * client that gives up waiting still leaves an accepted job behind.
+ * The gate in front of every inference route, in two steps. Before the body
+ * is read: authenticate and open the key's account. Once a JSON body is
+ * parsed (before it is validated): count the request against the key's
+ * per-minute limit (the headers go on every answer, errors included), then
+ * any fault armed by X-Emulator-* headers: answer an error, or mark the
+ * request for a job-level fault. Those answers come after the body is read so
+ * the client report can recognise a retried body even when it was refused.
+ * A fault's latency delays the answer, after the work is done, so a client
+ * that gives up waiting still leaves an accepted job behind.
  */
-export function inferenceGate(services: Services): onRequestAsyncHookHandler {
-  return async (req, reply) => {
-    const auth = authenticate(req.headers.authorization, services.auth);
-    req.auth = auth;
-    // The key id, never the key, on every later log line of this request (a child logger costs; not when silent).
-    if (req.log.level !== 'silent') req.log = reply.log = req.log.child({ keyId: auth.keyId });
-    services.ledger.open(auth.keyId, auth.currency);
-    if (services.rateLimiter) {
-      const state = services.rateLimiter.take(auth.keyId);
-      reply.headers(rateLimitHeaders(state));
-      if (!state.allowed) {
-        const retryAfterS = Math.max(1, Math.ceil((state.resetMs - services.clock.nowMs()) / 1000));
-        throw new ApiError('rate_limit_exceeded', undefined, { 'retry-after': String(retryAfterS) });
+export function inferenceGate(services: Services): { onRequest: onRequestHookHandler; preValidation: preValidationHookHandler } {
+  return {
+    onRequest: (req, reply, done) => {
+      const auth = authenticate(req.headers.authorization, services.auth);
+      req.auth = auth;
+      // The key id, never the key, on every later log line of this request (a child logger costs; not when silent).
+      if (req.log.level !== 'silent') req.log = reply.log = req.log.child({ keyId: auth.keyId });
+      services.ledger.open(auth.keyId, auth.currency);
+      done();
+    },
+    preValidation: (req, reply, done) => {
+      const keyId = req.auth!.keyId;
+      if (services.rateLimiter) {
+        const state = services.rateLimiter.take(keyId);
+        reply.headers(rateLimitHeaders(state));
+        if (!state.allowed) {
+          const retryAfterS = Math.max(1, Math.ceil((state.resetMs - services.clock.nowMs()) / 1000));
+          done(new ApiError('rate_limit_exceeded', undefined, { 'retry-after': String(retryAfterS) }));
+          return;
+        }
       }
-    }
-    const fault = faultFromHeaders(req.headers);
-    if (!fault) return;
-    // Set first: the latency is applied to whatever answer goes out, this error included.
-    req.fault = fault;
-    const error = faultError(fault);
-    if (error) throw error;
+      const fault = faultFromHeaders(req.headers);
+      if (!fault) return done();
+      // Set first: the latency is applied to whatever answer goes out, this error included.
+      req.fault = fault;
+      done(faultError(fault));
+    },
   };
 }
 

@@ -38,7 +38,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   app.post(
     '/v1/images/generations',
     {
-      onRequest: inferenceGate(services),
+      ...inferenceGate(services),
       schema: {
         operationId: 'createImageGeneration',
         tags: ['images'],
@@ -61,7 +61,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   app.post(
     '/v1/images/edits',
     {
-      onRequest: inferenceGate(services),
+      ...inferenceGate(services),
       ...MULTIPART_ROUTE,
       schema: {
         operationId: 'createImageEdit',
