@@ -3,8 +3,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { configEntries } from '../dist/config.js';
 
-const rows = configEntries().map(([, s]) => `| \`${s.env}\` | \`${JSON.stringify(s.default)}\` | ${s.description} |`);
-const table = ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
+const range = (s) => {
+  if (s.anyOf) return s.anyOf.map((o) => `\`${o.const}\``).join(', ');
+  const low = s.minimum ?? (s.exclusiveMinimum !== undefined ? `>${s.exclusiveMinimum}` : undefined);
+  return low !== undefined || s.maximum !== undefined ? `${low ?? ''}..${s.maximum ?? ''}` : '';
+};
+const rows = configEntries().map(([, s]) => `| \`${s.env}\` | \`${JSON.stringify(s.default)}\` | ${range(s)} | ${s.description} |`);
+const table = ['| Variable | Default | Range | Meaning |', '|---|---|---|---|', ...rows].join('\n');
 const readme = readFileSync('README.md', 'utf8');
 const next = readme.replace(/<!-- config:start -->[\s\S]*<!-- config:end -->/, `<!-- config:start -->\n${table}\n<!-- config:end -->`);
 if (next === readme && !readme.includes('<!-- config:start -->')) throw new Error('README.md has no config markers');
