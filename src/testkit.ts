@@ -101,7 +101,8 @@ export interface RunningEmulator {
 /** Starts an emulator in this process on a free loopback port, for a test suite; resolves once it is ready. */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const { deps = {}, ...overrides } = options;
-  const config = defaultConfig({ logLevel: 'silent', clock: 'manual', ...overrides, host: '127.0.0.1', port: 0 });
+  // The suite shares this event loop: its own blocking work must not turn into 503 backpressure.
+  const config = defaultConfig({ logLevel: 'silent', clock: 'manual', maxEventLoopDelayMs: 0, ...overrides, host: '127.0.0.1', port: 0 });
   const server = await startServer(config, deps);
   // A suite's first request should not race the renderer's warm-up.
   await server.app.services.lifecycle.warmedUp;
