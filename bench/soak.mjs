@@ -1,6 +1,7 @@
 // Soak: mixed traffic with faults armed against the built server in its own
 // process, for N minutes. Reports RSS over time, answers by status and code,
 // and jobs submitted vs finished vs lost. Exits 1 if a job was lost.
+// Hostile traffic is part of the mix: 256 KB bodies of unknown fields and one-off keys.
 // Usage: npm run soak -- --minutes 10 [--concurrency 8]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -59,6 +60,9 @@ const BAD = [
   ['/v1/images/generations', JSON.stringify({ model: 'nope', prompt: 'x', response_format: 'b64_json' })],
   ['/v1/images/generations', JSON.stringify({ model: 'z-image', prompt: 'x' })],
   ['/v1/images/generations', 'draw a cat', { 'content-type': 'text/plain' }],
+  // Hostile: ~256 KB of unknown fields, accepted (and forwarded) or rejected (404); the journal and provider keep summaries.
+  ['/v1/images/generations', `{"model":"z-image","prompt":"junk","size":"64x64","response_format":"b64_json","junk":[${'{},'.repeat(87_000)}{}]}`],
+  ['/v1/images/generations', `{"model":"no-such-model","prompt":"junk","response_format":"b64_json","junk":[${'{},'.repeat(87_000)}{}]}`],
 ];
 
 async function asyncJob(k) {
@@ -91,7 +95,9 @@ async function worker(k, deadline) {
     else if (r < 0.9) {
       const [path, body, headers] = BAD[seq++ % BAD.length];
       await call(path, { method: 'POST', headers: { ...auth(k), ...(headers ?? {}) }, body });
-    } else await call('/v1/models', {});
+    } else if (r < 0.95) await call('/v1/models', {});
+    // A key never seen again: accounts and rate windows must not pile up.
+    else await call(`/v1/async/jobs/${'0'.repeat(32)}`, { headers: { authorization: `Bearer sk-once-${seq++}` } });
   }
 }
 

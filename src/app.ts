@@ -12,7 +12,7 @@ import { ApiError, toApiError } from './errors.js';
 import { answerClientError, frameworkError, installEdgeHandlers, jsonParseProblem, missingHost, originForm } from './http-edge.js';
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
 import { jsonDepthExceeds } from './lib/json-depth.js';
-import { loggerOptions } from './logger.js';
+import { childLoggerFactory, loggerOptions } from './logger.js';
 import { registerMetrics } from './metrics.js';
 import { registerObservers, type RequestNote } from './observe.js';
 import { asyncJobRoutes } from './routes/async-jobs.js';
@@ -49,6 +49,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const services = buildServices(config, deps);
   const app = Fastify({
     logger: loggerOptions(config, deps.logStream),
+    childLoggerFactory,
     requestIdHeader: false,
     genReqId: (req) => acceptClientRequestId(req.headers['x-request-id']) ?? newRequestId(),
     bodyLimit: config.jsonBodyLimitBytes,
@@ -123,7 +124,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   app.setErrorHandler((err, req, reply) => {
     const apiError = toApiError(err);
     req.note = { ...req.note, errorCode: apiError.code };
-    if (apiError.status >= 500 && !(err instanceof ApiError)) req.log.error({ err }, 'unhandled error');
+    if (apiError.status >= 500 && !(err instanceof ApiError)) req.log.error({ err, reqId: req.id, keyId: req.auth?.keyId }, 'unhandled error');
     return reply.code(apiError.status).headers(apiError.headers).send(apiError.toEnvelope(req.id));
   });
   app.setNotFoundHandler((req, reply) => {

@@ -3,6 +3,7 @@ import { authenticate } from '../domain/auth.js';
 import { faultError, faultFromHeaders } from '../domain/faults.js';
 import { rateLimitHeaders } from '../domain/rate-limit.js';
 import { ApiError } from '../errors.js';
+import { logsRequests } from '../logger.js';
 import type { Services } from '../services.js';
 
 /**
@@ -21,8 +22,8 @@ export function inferenceGate(services: Services): { onRequest: onRequestHookHan
     onRequest: (req, reply, done) => {
       const auth = authenticate(req.headers.authorization, services.auth);
       req.auth = auth;
-      // The key id, never the key, on every later log line of this request (a child logger costs; not when silent).
-      if (req.log.level !== 'silent') req.log = reply.log = req.log.child({ keyId: auth.keyId });
+      // The key id, never the key, on every later log line of this request (a child logger costs: only when lines are written).
+      if (logsRequests(req.log)) req.log = reply.log = req.log.child({ keyId: auth.keyId });
       services.ledger.open(auth.keyId, auth.currency);
       done();
     },
