@@ -3,7 +3,6 @@ import { authenticate } from '../domain/auth.js';
 import { faultError, faultFromHeaders } from '../domain/faults.js';
 import { rateLimitHeaders } from '../domain/rate-limit.js';
 import { ApiError } from '../errors.js';
-import { logsRequests } from '../logger.js';
 import type { Services } from '../services.js';
 
 /**
@@ -19,11 +18,9 @@ import type { Services } from '../services.js';
  */
 export function inferenceGate(services: Services): { onRequest: onRequestHookHandler; preValidation: preValidationHookHandler } {
   return {
-    onRequest: (req, reply, done) => {
+    onRequest: (req, _reply, done) => {
       const auth = authenticate(req.headers.authorization, services.auth);
       req.auth = auth;
-      // The key id, never the key, on every later log line of this request (a child logger costs: only when lines are written).
-      if (logsRequests(req.log)) req.log = reply.log = req.log.child({ keyId: auth.keyId });
       services.ledger.open(auth.keyId, auth.currency);
       done();
     },
