@@ -58,17 +58,21 @@ export function freePort() {
 export async function waitForStatus(url, init, status, timeoutMs, isAlive = () => true) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
+  let wrongSince;
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error(`${url}: the server exited while starting`);
     try {
       const res = await fetch(url, { ...init, signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
+      const body = await res.text();
       if (res.status === status) return;
-      last = `status ${res.status}`;
+      last = `status ${res.status}: ${body.slice(0, 200)}`;
+      // A server that answers, but not with the status expected, is given 3 s to finish loading its routes.
+      wrongSince ??= Date.now();
+      if (Date.now() - wrongSince > 3000) break;
     } catch (err) {
       last = err.message;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (${last})`);
+  throw new Error(`${url} did not answer ${status} (last answer: ${last})`);
 }

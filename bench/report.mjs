@@ -27,6 +27,11 @@ export function formatReport({ machine, command, date, load, cores, replay, rend
       return `| ${s.name} (${kb(s.bytes)}) | ${servers.map((n) => cell(s.results[n])).join(' | ')} |${peerNames.length ? ` ${fmt(r.best, 2)}x |` : ''} ${fmt(r.bare, 2)}x |`;
     }),
   ];
+  const otherBodies = replay.flatMap((s) =>
+    Object.entries(s.results)
+      .filter(([, r]) => r.servedBytes !== undefined && r.servedBytes !== s.bytes)
+      .map(([n, r]) => `- ${n}, ${s.name}: answers ${r.servedBytes} bytes where the emulator answered ${s.bytes}`),
+  );
   const failures = replay.flatMap((s) => Object.entries(s.results).filter(([, r]) => r.failed).map(([n, r]) => `- ${n}, ${s.name}: ${r.failed}`));
   const emulatorDetail = [
     '| scenario | emulator p50 / p99 latency ms | emulator event-loop p99 ms |',
@@ -57,12 +62,13 @@ export function formatReport({ machine, command, date, load, cores, replay, rend
     '',
     `${machine}; ${date}; command: \`${command}\``,
     '',
-    `${load.connections} connections, ${load.rounds} alternating round(s) x ${load.seconds} s per server and scenario after a ${load.warmupSeconds} s warm-up, medians. ` +
+    `${load.connections} connections, ${load.rounds} alternating round(s) x ${load.seconds} s per server and scenario after a ${load.warmupSeconds} s warm-up${peerNames.some((n) => n.startsWith('WireMock')) ? ` (WireMock: ${load.jitWarmupSeconds} s, for its JIT)` : ''}, medians. ` +
       'Cells: req/s (server CPU µs per request: utime+stime of its process tree from /proc over the round ÷ requests answered). ' +
       'Emulator: default LOG_LEVEL (info), RATE_LIMIT_RPM=0, MAX_EVENT_LOOP_DELAY_MS=0. Every other server replays the bytes the emulator answered.',
     '',
     ...main,
     ...(failures.length ? ['', 'Could not serve the route:', ...failures] : []),
+    ...(otherBodies.length ? ['', 'Bodies that differ from the captured bytes (aimock builds its own OpenAI image envelope around the captured PNG):', ...otherBodies] : []),
     '',
     ...emulatorDetail,
     '',

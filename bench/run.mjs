@@ -1,5 +1,5 @@
-// npm run bench [-- --quick] [-- --peers] [-- --write] [-- --profile]
-//   [-- --connections 32] [-- --rounds 5] [-- --seconds 5]
+// npm run bench [-- --quick] [-- --peers] [-- --write] [-- --connections 32] [-- --rounds 5] [-- --seconds 5]
+// npm run bench -- --profile [--scenario sync1024] [--seconds 5]   (see profile.mjs)
 // Each scenario: a fresh emulator (default LOG_LEVEL, RATE_LIMIT_RPM=0), its answer
 // captured and replayed byte for byte by a bare Fastify server (and, with --peers, by
 // WireMock, aimock, Prism and Mockoon), all in their own processes, measured in
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string' },
     seconds: { type: 'string' },
+    scenario: { type: 'string' }, // with --profile
+    top: { type: 'string' }, // with --profile
   },
 });
 if (values.profile) {
@@ -37,13 +39,19 @@ const load = {
   connections: Number(values.connections),
   seconds: Number(values.seconds ?? (quick ? 1 : 5)),
   rounds: Number(values.rounds ?? (quick ? 1 : 5)),
-  // WireMock's JIT needs a while before it is at its best; every server gets the same warm-up.
   warmupSeconds: quick ? 1 : 5,
+  jitWarmupSeconds: quick ? 1 : 15,
 };
 const cores = availableParallelism();
 const work = mkdtempSync(join(tmpdir(), 'bench-'));
 process.once('exit', () => rmSync(work, { recursive: true, force: true }));
 if (values.peers) installPeers();
+
+/** What a server answers to the scenario's request, in bytes (the peers must answer what the emulator answered). */
+async function bodyLength(origin, request) {
+  const res = await fetch(`${origin}${request.path}${request.search ?? ''}`, { method: request.method, headers: request.headers, body: request.body });
+  return (await res.arrayBuffer()).byteLength;
+}
 
 /** Starts every comparison server on the captured bytes; a peer that cannot start is reported, not fatal. */
 async function startComparisons(fixture, request, dir) {
@@ -58,7 +66,9 @@ async function startComparisons(fixture, request, dir) {
     const peerDir = join(dir, target.name.replace(/\W+/g, '-'));
     mkdirSync(peerDir, { recursive: true });
     try {
-      started.push({ name: target.name, ...(await target.start(fixture, request, peerDir)) });
+      const server = { name: target.name, warmupSeconds: target.jit ? load.jitWarmupSeconds : load.warmupSeconds, ...(await target.start(fixture, request, peerDir)) };
+      server.servedBytes = await bodyLength(server.origin, request);
+      started.push(server);
     } catch (err) {
       failed.push({ name: target.name, reason: err.message.split('\n')[0] });
       console.error(`${target.name} could not serve "${request.method} ${request.path}": ${err.message}`);
@@ -76,11 +86,12 @@ for (const scenario of replayScenarios) {
   const fixture = await capture(emulator.origin, request, dir);
   const { started, failed } = await startComparisons(fixture, request, dir);
   const servers = [emulator, ...started];
-  for (const s of servers) await measureRound(s, request, { ...load, seconds: load.warmupSeconds });
+  for (const s of servers) await measureRound(s, request, { ...load, seconds: s.warmupSeconds ?? load.warmupSeconds });
   const rounds = new Map(servers.map((s) => [s.name, []]));
   for (let i = 0; i < load.rounds; i++) for (const s of servers) rounds.get(s.name).push(await measureRound(s, request, load));
   const results = Object.fromEntries([...rounds].map(([name, rs]) => [name, summarise(rs)]));
   for (const f of failed) results[f.name] = { failed: f.reason };
+  for (const s of started) results[s.name].servedBytes = s.servedBytes;
   replay.push({ ...scenario, bytes: fixture.bytes, results });
   console.error(`${scenario.name}: ${servers.map((s) => `${s.name} ${Math.round(results[s.name].rps)} req/s`).join(', ')}`);
   for (const s of servers) await s.stop();

@@ -96,6 +96,8 @@ async function startPrism(fixture, request, dir) {
     paths: {
       [fixture.path]: {
         [fixture.method.toLowerCase()]: {
+          // Without a declared request body Prism refuses any POST body with 415.
+          ...(fixture.method === 'POST' ? { requestBody: { content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
           responses: { [String(fixture.status)]: { description: 'captured', content: { [fixture.contentType]: { example: fixture.json } } } },
         },
       },
@@ -127,7 +129,13 @@ async function startMockoon(fixture, request, dir) {
 }
 
 export const peers = [
-  { name: 'WireMock 3.13', start: startWireMock, available: () => spawnSync('java', ['-version']).status === 0 || 'no java on PATH (WireMock needs a JRE)' },
+  {
+    name: 'WireMock 3.13',
+    start: startWireMock,
+    // The JVM's JIT needs many thousands of requests before WireMock is at its best.
+    jit: true,
+    available: () => spawnSync('java', ['-version']).status === 0 || 'no java on PATH (WireMock needs a JRE)',
+  },
   { name: 'aimock 1.43', start: startAimock },
   { name: 'Prism 5.16', start: startPrism },
   { name: 'Mockoon 9.9', start: startMockoon },
