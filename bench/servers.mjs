@@ -3,7 +3,7 @@
 // the same captured response bytes. Peers are installed on demand into bench/.peers
 // (git-ignored), never as project dependencies.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { freePort, waitForStatus } from './proc.mjs';
@@ -13,8 +13,8 @@ export const peersDir = join(benchDir, '.peers');
 const peerPackages = ['wiremock@3.13', '@copilotkit/aimock@1.43', '@stoplight/prism-cli@5.16', '@mockoon/cli@9.9', '@mockoon/commons@9.9'];
 
 export function installPeers() {
-  const marker = join(peersDir, 'node_modules', '@mockoon', 'commons', 'package.json');
-  if (existsSync(marker) && existsSync(join(peersDir, 'node_modules', '.bin', 'prism'))) return;
+  const installed = (spec) => existsSync(join(peersDir, 'node_modules', spec.replace(/@[^@/]+$/, ''), 'package.json'));
+  if (peerPackages.every(installed)) return;
   mkdirSync(peersDir, { recursive: true });
   if (!existsSync(join(peersDir, 'package.json'))) writeFileSync(join(peersDir, 'package.json'), '{ "name": "bench-peers", "private": true }\n');
   console.error(`installing peers into ${peersDir}: ${peerPackages.join(' ')}`);
@@ -22,21 +22,33 @@ export function installPeers() {
   if (out.status !== 0) throw new Error('npm install of the peers failed');
 }
 
+// Servers still running when the bench exits (a failed run included) are killed, so no JVM outlives it.
+const running = new Set();
+process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+process.once('SIGINT', () => process.exit(130));
+
 /** Spawns a server process and waits until the scenario's request answers its status. */
 async function launch(command, args, { env = process.env, probe, startTimeoutMs = 60_000 }) {
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
   let log = '';
-  const keep = (d) => (log = (log + d).slice(-4000)); // drained, so a chatty server never blocks on a full pipe
+  const keep = (d) => (log = (log + d).slice(-4000));
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let alive = true;
-  child.once('exit', () => (alive = false));
+  child.once('exit', () => {
+    alive = false;
+    running.delete(child);
+  });
   try {
     await waitForStatus(probe.url, probe.init, probe.status, startTimeoutMs, () => alive);
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`${err.message}\n--- last output of ${command} ---\n${log}`);
   }
+  // From now on the output (the emulator's request log at LOG_LEVEL=info, a peer's own
+  // log) is read and dropped, as a log collector would read it, so the pipe never fills.
+  for (const stream of [child.stdout, child.stderr]) stream.off('data', keep).resume();
   return {
     pid: child.pid,
     stop: () => new Promise((resolve) => (alive ? child.once('exit', resolve).kill('SIGTERM') : resolve())),
@@ -66,7 +78,7 @@ async function startWireMock(fixture, request, dir) {
   const root = join(dir, 'wiremock');
   mkdirSync(join(root, 'mappings'), { recursive: true });
   mkdirSync(join(root, '__files'), { recursive: true });
-  spawnSync('cp', [fixture.bodyFile, join(root, '__files', 'body')]);
+  copyFileSync(fixture.bodyFile, join(root, '__files', 'body'));
   writeFileSync(
     join(root, 'mappings', 'route.json'),
     JSON.stringify({
