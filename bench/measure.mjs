@@ -43,7 +43,8 @@ export async function measureRound(server, request, { connections, seconds }) {
 
 export const median = (xs) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+  const mid = s.length >> 1;
+  return s.length ? (s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2) : NaN;
 };
 
 /** Medians over rounds, and the count of errors, timeouts and unexpected statuses over all of them. */

@@ -61,6 +61,7 @@ export function formatReport({ machine, command, date, load, cores, replay, rend
     '# Benchmark results',
     '',
     `${machine}; ${date}; command: \`${command}\``,
+    ...(load.quick ? ['', '**A --quick smoke run: short rounds, a short warm-up and no memory run, so these numbers say little.**'] : []),
     '',
     `${load.connections} connections, ${load.rounds} alternating round(s) x ${load.seconds} s per server and scenario after a ${load.warmupSeconds} s warm-up${peerNames.some((n) => n.startsWith('WireMock')) ? ` (WireMock: ${load.jitWarmupSeconds} s, for its JIT)` : ''}, medians. ` +
       'Cells: req/s (server CPU µs per request: utime+stime of its process tree from /proc over the round ÷ requests answered). ' +

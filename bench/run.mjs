@@ -36,6 +36,7 @@ if (values.profile) {
 }
 const quick = values.quick;
 const load = {
+  quick,
   connections: Number(values.connections),
   seconds: Number(values.seconds ?? (quick ? 1 : 5)),
   rounds: Number(values.rounds ?? (quick ? 1 : 5)),
