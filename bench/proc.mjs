@@ -54,8 +54,8 @@ export function freePort() {
   });
 }
 
-/** Polls a request until it answers `status` (peers such as WireMock take seconds to start). */
-export async function waitForStatus(url, init, status, timeoutMs, isAlive = () => true) {
+/** Polls a request every `pollMs` until it answers `status` (peers such as WireMock take seconds to start). */
+export async function waitForStatus(url, init, status, timeoutMs, isAlive = () => true, pollMs = 100) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   let wrongSince;
@@ -72,7 +72,7 @@ export async function waitForStatus(url, init, status, timeoutMs, isAlive = () =
     } catch (err) {
       last = err.message;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`${url} did not answer ${status} (last answer: ${last})`);
 }

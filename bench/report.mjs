@@ -16,15 +16,15 @@ export function formatReport({ machine, command, date, load, cores, replay, rend
   const servers = ['emulator', ...peerNames, bareName];
   const ratiosOf = (s) => {
     const emu = s.results.emulator.rps;
-    const peerRps = peerNames.map((n) => s.results[n]?.rps).filter(Number.isFinite);
-    return { best: peerRps.length ? emu / Math.max(...peerRps) : NaN, bare: emu / s.results[bareName].rps };
+    const [bestName, bestRps] = peerNames.map((n) => [n, s.results[n]?.rps]).filter(([, rps]) => Number.isFinite(rps)).sort((a, b) => b[1] - a[1])[0] ?? [];
+    return { best: emu / bestRps, bestName, bare: emu / s.results[bareName].rps };
   };
   const main = [
     `| scenario | ${servers.join(' | ')} |${peerNames.length ? ' emulator / best peer |' : ''} emulator / bare |`,
     `|---|${servers.map(() => '---|').join('')}${peerNames.length ? '---|' : ''}---|`,
     ...replay.map((s) => {
       const r = ratiosOf(s);
-      return `| ${s.name} (${kb(s.bytes)}) | ${servers.map((n) => cell(s.results[n])).join(' | ')} |${peerNames.length ? ` ${fmt(r.best, 2)}x |` : ''} ${fmt(r.bare, 2)}x |`;
+      return `| ${s.name} (${kb(s.bytes)}) | ${servers.map((n) => cell(s.results[n])).join(' | ')} |${peerNames.length ? ` ${fmt(r.best, 2)}x (${r.bestName?.split(' ')[0] ?? '-'}) |` : ''} ${fmt(r.bare, 2)}x |`;
     }),
   ];
   const otherBodies = replay.flatMap((s) =>

@@ -67,7 +67,7 @@ async function startComparisons(fixture, request, dir) {
     const peerDir = join(dir, target.name.replace(/\W+/g, '-'));
     mkdirSync(peerDir, { recursive: true });
     try {
-      const server = { name: target.name, warmupSeconds: target.jit ? load.jitWarmupSeconds : load.warmupSeconds, ...(await target.start(fixture, request, peerDir)) };
+      const server = { name: target.name, ...(target.jit ? { warmupSeconds: load.jitWarmupSeconds } : {}), ...(await target.start(fixture, request, peerDir)) };
       server.servedBytes = await bodyLength(server.origin, request);
       started.push(server);
     } catch (err) {
@@ -113,10 +113,10 @@ async function startupMs() {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [new URL('../dist/bundle/server.js', import.meta.url).pathname], {
-    env: { ...process.env, RATE_LIMIT_RPM: '0', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port) },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: 'ignore',
   });
-  await waitForStatus(`http://127.0.0.1:${port}/healthz`, {}, 200, 10_000);
+  await waitForStatus(`http://127.0.0.1:${port}/healthz`, {}, 200, 10_000, undefined, 2);
   const ms = performance.now() - started;
   await new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'));
   return ms;
@@ -129,7 +129,7 @@ if (!quick) {
   memory = spawnSync(process.execPath, [new URL('./memory.mjs', import.meta.url).pathname, '100000'], { encoding: 'utf8' }).stdout.trim();
 }
 
-const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.replace(/ -- $/, '');
+const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
 const report = formatReport({
   machine: `${cores} CPUs (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}`,
   command,
