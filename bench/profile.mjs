@@ -71,8 +71,8 @@ const pct = (us) => `${((us / busyUs) * 100).toFixed(1)}%`.padStart(6);
 const top = (map, n) => [...map].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, n);
 
 console.log(`CPU profile of the emulator's main thread, scenario "${scenario.name}", ${load.connections} connections, ${load.seconds} s, node ${process.version}`);
-console.log(`${Math.round(round.rps)} req/s, ${Math.round(round.cpuUsPerReq)} µs server CPU per request (all threads); main thread busy ${(busyUs / 1e6).toFixed(2)} s of ${(totalUs / 1e6).toFixed(2)} s sampled (${((busyUs / round.answered) | 0)} µs per request)`);
-console.log('\nself time, % of busy main-thread time, by function:');
+console.log(`${Math.round(round.rps)} req/s, ${Math.round(round.cpuUsPerReq)} µs server CPU per request (all threads); main thread not idle for ${(busyUs / 1e6).toFixed(2)} s of ${(totalUs / 1e6).toFixed(2)} s sampled (wall time: on a busy machine it includes waits for a core)`);
+console.log('\nself time, % of the main thread\'s non-idle time, by function:');
 for (const [key, us] of top(byFunction, Number(values.top))) console.log(`${pct(us)} ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`);
 console.log('\nby package:');
 for (const [key, us] of top(byPackage, 15)) console.log(`${pct(us)} ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`);

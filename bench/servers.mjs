@@ -22,13 +22,20 @@ export function installPeers() {
   if (out.status !== 0) throw new Error('npm install of the peers failed');
 }
 
+const origin = (port) => `http://127.0.0.1:${port}`;
+const probeOf = (port, fixture, request) => ({
+  url: `${origin(port)}${request.path}${request.search ?? ''}`,
+  init: { method: request.method, headers: request.headers, body: request.body },
+  status: fixture.status,
+});
+
 // Servers still running when the bench exits (a failed run included) are killed, so no JVM outlives it.
 const running = new Set();
 process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 process.once('SIGINT', () => process.exit(130));
 
-/** Spawns a server process and waits until the scenario's request answers its status. */
-async function launch(command, args, { env = process.env, probe, startTimeoutMs = 60_000 }) {
+/** Spawns a server process listening on `port` and waits until `probe` answers its status. */
+async function launch(command, args, { env = process.env, port, probe, startTimeoutMs = 60_000 }) {
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let log = '';
@@ -50,25 +57,18 @@ async function launch(command, args, { env = process.env, probe, startTimeoutMs 
   // log) is read and dropped, as a log collector would read it, so the pipe never fills.
   for (const stream of [child.stdout, child.stderr]) stream.off('data', keep).resume();
   return {
+    origin: origin(port),
     pid: child.pid,
     stop: () => new Promise((resolve) => (alive ? child.once('exit', resolve).kill('SIGTERM') : resolve())),
   };
 }
-
-const origin = (port) => `http://127.0.0.1:${port}`;
-const probeOf = (port, fixture, request) => ({
-  url: `${origin(port)}${request.path}${request.search ?? ''}`,
-  init: { method: request.method, headers: request.headers, body: request.body },
-  status: fixture.status,
-});
 
 /** bare Fastify replaying the bytes as a Buffer. */
 async function startBare(fixture, request, dir) {
   const port = await freePort();
   const fixturesFile = join(dir, 'bare.json');
   writeFileSync(fixturesFile, JSON.stringify([fixture]));
-  const server = await launch(process.execPath, [join(benchDir, 'serve-baseline.mjs')], { env: { ...process.env, PORT: String(port), FIXTURES: fixturesFile }, probe: probeOf(port, fixture, request) });
-  return { ...server, origin: origin(port) };
+  return launch(process.execPath, [join(benchDir, 'serve-baseline.mjs')], { env: { ...process.env, PORT: String(port), FIXTURES: fixturesFile }, port, probe: probeOf(port, fixture, request) });
 }
 
 /** WireMock standalone (the jar bundled by the npm package) on the machine's JRE. */
@@ -87,8 +87,7 @@ async function startWireMock(fixture, request, dir) {
     }),
   );
   const port = await freePort();
-  const server = await launch('java', ['-jar', join(jarDir, jar), '--port', String(port), '--bind-address', '127.0.0.1', '--root-dir', root, '--disable-banner'], { probe: probeOf(port, fixture, request) });
-  return { ...server, origin: origin(port) };
+  return launch('java', ['-jar', join(jarDir, jar), '--port', String(port), '--bind-address', '127.0.0.1', '--root-dir', root, '--disable-banner'], { port, probe: probeOf(port, fixture, request) });
 }
 
 /** aimock: its own image route for the sync scenarios, a mount replaying the bytes elsewhere. */
@@ -96,8 +95,7 @@ async function startAimock(fixture, request, dir) {
   const port = await freePort();
   const fixturesFile = join(dir, 'aimock.json');
   writeFileSync(fixturesFile, JSON.stringify(fixture));
-  const server = await launch(process.execPath, [join(benchDir, 'serve-aimock.mjs')], { env: { ...process.env, PORT: String(port), FIXTURE: fixturesFile, PEERS_DIR: peersDir }, probe: probeOf(port, fixture, request) });
-  return { ...server, origin: origin(port) };
+  return launch(process.execPath, [join(benchDir, 'serve-aimock.mjs')], { env: { ...process.env, PORT: String(port), FIXTURE: fixturesFile, PEERS_DIR: peersDir }, port, probe: probeOf(port, fixture, request) });
 }
 
 /** Prism in mock mode from an OpenAPI document whose example is the captured body. */
@@ -118,8 +116,7 @@ async function startPrism(fixture, request, dir) {
   const file = join(dir, 'openapi.json');
   writeFileSync(file, JSON.stringify(doc));
   const port = await freePort();
-  const server = await launch(join(peersDir, 'node_modules', '.bin', 'prism'), ['mock', '-h', '127.0.0.1', '-p', String(port), file], { probe: probeOf(port, fixture, request) });
-  return { ...server, origin: origin(port) };
+  return launch(join(peersDir, 'node_modules', '.bin', 'prism'), ['mock', '-h', '127.0.0.1', '-p', String(port), file], { port, probe: probeOf(port, fixture, request) });
 }
 
 /** Mockoon CLI with an environment file built by Mockoon's own schema builders. */
@@ -136,8 +133,7 @@ async function startMockoon(fixture, request, dir) {
   env.rootChildren = [{ type: 'route', uuid: route.uuid }];
   const file = join(dir, 'mockoon.json');
   writeFileSync(file, JSON.stringify(env));
-  const server = await launch(join(peersDir, 'node_modules', '.bin', 'mockoon-cli'), ['start', '--data', file, '--port', String(port), '--disable-log-to-file', '--hostname', '127.0.0.1'], { probe: probeOf(port, fixture, request) });
-  return { ...server, origin: origin(port) };
+  return launch(join(peersDir, 'node_modules', '.bin', 'mockoon-cli'), ['start', '--data', file, '--port', String(port), '--disable-log-to-file', '--hostname', '127.0.0.1'], { port, probe: probeOf(port, fixture, request) });
 }
 
 export const peers = [
@@ -160,9 +156,9 @@ export async function startEmulator(env, probePath = '/healthz', extraNodeArgs =
   const childEnv = { RATE_LIMIT_RPM: '0', MAX_EVENT_LOOP_DELAY_MS: '0', MAX_LIVE_JOBS: '10000000', ...env, PORT: String(port) };
   const inherited = { ...process.env };
   delete inherited.LOG_LEVEL;
-  const server = await launch(process.execPath, [...extraNodeArgs, join(benchDir, 'serve-emulator.mjs')], {
+  return launch(process.execPath, [...extraNodeArgs, join(benchDir, 'serve-emulator.mjs')], {
     env: { ...inherited, ...childEnv },
+    port,
     probe: { url: `${origin(port)}${probePath}`, status: 200 },
   });
-  return { ...server, origin: origin(port) };
 }
