@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { flat } from '../lib/ids.js';
 
 /** What the inference routes tell the tracker about each answered request. */
@@ -93,8 +93,12 @@ export function bodyHash(body: unknown): string | undefined {
  */
 export const CANONICAL_MAX_BYTES = 64 * 1024;
 
+// crypto.hash (Node 20.12+) digests in one call; a Hash object per request cost more than the digest.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+/** A body fingerprint for retry detection: not a security boundary, so the faster SHA-1. */
 export function textHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return (oneShot ? oneShot('sha1', text, 'hex') : crypto.createHash('sha1').update(text).digest('hex')).slice(0, 16);
 }
 
 /**
