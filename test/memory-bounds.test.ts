@@ -8,9 +8,11 @@ import { MAX_ARMED_RULES, SPENT_RULES_KEPT } from '../src/domain/fault-rules.js'
 import { RateLimiter } from '../src/domain/rate-limit.js';
 import { ManualClock } from '../src/lib/clock.js';
 import { summariseBody } from '../src/lib/body-summary.js';
+import { MAX_SOURCE_BYTES } from '../src/domain/jobs.js';
+import { MemoryJobStore, type Job } from '../src/store/job-store.js';
 import { Ledger } from '../src/store/ledger.js';
 import { AURORA, AUTH, generationBody, makeApp } from './helpers/app.js';
-import { samplePng } from './helpers/multipart.js';
+import { editFields, imagePart, multipart, samplePng } from './helpers/multipart.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -115,4 +117,28 @@ t.test('fault rules: at most 1000 armed; spent rules are forgotten past 100', as
   const refused = await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { fault: 'slow' } });
   t.equal(refused.statusCode, 400);
   t.match(refused.json().error.message, /1000 fault rules are armed/);
+});
+
+t.test('edit thumbnails held by jobs are bounded: past the budget an async edit is refused with Retry-After', async (t) => {
+  class NearlyFull extends MemoryJobStore {
+    override get sourceBytes(): number {
+      return MAX_SOURCE_BYTES - 100 + super.sourceBytes;
+    }
+  }
+  const app = await makeApp(t, {}, { jobStore: new NearlyFull() });
+  const { payload, headers } = multipart([imagePart(await samplePng()), ...editFields()]);
+  const res = await app.inject({ method: 'POST', url: '/v1/async/images/edits', headers: { ...AUTH, ...headers }, payload });
+  t.equal(res.statusCode, 503);
+  t.equal(res.json().error.code, 'no_available_provider');
+  t.ok(res.headers['retry-after']);
+  const plain = await app.inject({ method: 'POST', url: '/v1/async/images/generations', headers: AUTH, payload: generationBody() });
+  t.equal(plain.statusCode, 202, 'generations hold no source and are unaffected');
+
+  const store = new MemoryJobStore();
+  const job = { id: 'j', source: { png: Buffer.alloc(1000), hash: 'h', masked: false, references: 0 } } as unknown as Job;
+  store.put(job);
+  store.put(job);
+  t.equal(store.sourceBytes, 1000, 'a re-put job is counted once');
+  store.delete('j');
+  t.equal(store.sourceBytes, 0);
 });

@@ -35,6 +35,8 @@ export interface JobServiceDeps {
 type SubmitContext = Pick<RequestContext, 'requestId' | 'route' | 'keyId' | 'headerFault'>;
 
 const DEFAULT_IMAGE_MS = 500;
+/** Edit thumbnails held by retained jobs (a 256 px thumbnail of noise is ~200 KB; of a photo, tens of KB). */
+export const MAX_SOURCE_BYTES = 256 * 1024 * 1024;
 // Shared by every completed job: a retained job carries no outcome object of its own.
 const COMPLETED = {
   '0g': Object.freeze({ status: 'completed', currency: '0g' }),
@@ -63,6 +65,11 @@ export class JobService {
     const keyId = ctx.keyId;
     if (this.liveCount >= config.maxLiveJobs) {
       throw new ApiError('provider_error', 'async job queue is full, please try again later', {
+        'retry-after': String(Math.max(1, config.retryAfterS)),
+      });
+    }
+    if (spec.source && this.deps.store.sourceBytes + spec.source.png.length > MAX_SOURCE_BYTES) {
+      throw new ApiError('no_available_provider', 'The emulator holds the most edit images it keeps; retry when older jobs expire', {
         'retry-after': String(Math.max(1, config.retryAfterS)),
       });
     }

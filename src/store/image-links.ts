@@ -25,7 +25,12 @@ export class ImageLinks {
     readonly ttlMs = 3_600_000,
     maxLinks = 10_000,
   ) {
-    this.#links = new LRUCache({ max: maxLinks });
+    // Bounded by bytes too: an edit's links hold its source thumbnail.
+    this.#links = new LRUCache({
+      max: maxLinks,
+      maxSize: 64 * 1024 * 1024,
+      sizeCalculation: (link) => 256 + (link.images[0]?.source?.png.length ?? 0),
+    });
   }
 
   put(requestId: string, images: RenderParams[]): string {

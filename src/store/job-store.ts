@@ -47,21 +47,33 @@ export interface JobStore {
   delete(id: string): void;
   values(): IterableIterator<Job>;
   readonly size: number;
+  /** Bytes of edit thumbnails the retained jobs hold (the one part of a job whose size a client picks). */
+  readonly sourceBytes: number;
 }
 
 export class MemoryJobStore implements JobStore {
   readonly #jobs = new Map<string, Job>();
+  #sourceBytes = 0;
 
   get(id: string): Job | undefined {
     return this.#jobs.get(id);
   }
 
   put(job: Job): void {
+    this.delete(job.id);
     this.#jobs.set(job.id, job);
+    this.#sourceBytes += job.source?.png.length ?? 0;
   }
 
   delete(id: string): void {
+    const job = this.#jobs.get(id);
+    if (!job) return;
     this.#jobs.delete(id);
+    this.#sourceBytes -= job.source?.png.length ?? 0;
+  }
+
+  get sourceBytes(): number {
+    return this.#sourceBytes;
   }
 
   values(): IterableIterator<Job> {
