@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(`config ok: ${pool.models.length} models, ${pool.providers.length} providers, port ${config.port}`);
     return;
   }
-  const server = await startServer(config, { pool });
+  const server = await startServer(config, { pool, accounts: settings.accounts ?? [] });
   const onSignal = (signal: NodeJS.Signals) => {
     void server.shutdown(signal).then((outcome) => {
       if (outcome === 'grace-expired') server.app.log.warn('grace period over; exiting with requests still in flight');

@@ -1,4 +1,7 @@
-import { effectiveRenderConcurrency, splitList, type Config } from './config.js';
+import { ConfigError, effectiveRenderConcurrency, splitList, type Config } from './config.js';
+import { readConfigFile } from './config-file.js';
+import { AccountRegistry } from './domain/accounts.js';
+import { ApiKeyService } from './domain/api-keys.js';
 import { authPolicy, type AuthPolicy } from './domain/auth.js';
 import { parseDecimal } from './domain/billing.js';
 import { ClientTracker } from './domain/client-report.js';
@@ -14,6 +17,7 @@ import { ImageLinks } from './store/image-links.js';
 import { MemoryJobStore, type JobStore } from './store/job-store.js';
 import { Journal } from './store/journal.js';
 import { Ledger } from './store/ledger.js';
+import type { AccountSpec } from './schemas/accounts.js';
 
 /** Everything a request may need, built once per app; routes receive it as plugin options. */
 export interface Services {
@@ -28,6 +32,9 @@ export interface Services {
   journal: Journal;
   tracker: ClientTracker;
   auth: AuthPolicy;
+  /** Accounts that own keys (management keys, API keys with restrictions). */
+  accounts: AccountRegistry;
+  apiKeys: ApiKeyService;
   /** REVOKED_API_KEYS, restored by a full reset. */
   initialRevoked: readonly string[];
   /** Absent when RATE_LIMIT_RPM=0. */
@@ -40,6 +47,8 @@ export interface Services {
 export interface AppDeps {
   clock?: Clock;
   pool?: ProviderPool;
+  /** Accounts declared in the config file; default: read from EMULATOR_CONFIG when no pool is given. */
+  accounts?: readonly AccountSpec[];
   jobStore?: JobStore;
   /** Replaces the placeholder drawing, e.g. with a slow or failing one in tests. */
   draw?: (p: RenderParams) => Promise<Buffer>;
@@ -62,10 +71,18 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     if (!p) throw new Error(`no mock provider for ${address}`);
     return p;
   };
+  const declared = deps.accounts ?? (config.poolFile && !deps.pool ? (readConfigFile(config.poolFile).accounts ?? []) : []);
+  let accounts: AccountRegistry;
+  try {
+    accounts = new AccountRegistry(declared, { maxAccounts: config.maxAccounts, maxKeysPerAccount: config.maxApiKeysPerAccount }, () => clock.nowMs());
+  } catch (err) {
+    throw new ConfigError(`Invalid accounts: ${(err as Error).message}`);
+  }
   const ledger = new Ledger({
     defaultBalanceNeuron: parseDecimal(config.defaultBalance0g, 18),
     defaultBalanceMicroUsd: parseDecimal(config.defaultBalanceUsd, 6),
     usdPer0g: config.usdPer0g,
+    onBooked: (accountId, charge) => accounts.recordCharge(charge.apiKeyId, accountId, charge.amount, charge.atMs),
   });
   const faults = new FaultRules();
   const jobs = new JobService({ clock, store: deps.jobStore ?? new MemoryJobStore(), ledger, pool, config, faults, provider });
@@ -81,6 +98,8 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     journal: new Journal(config.journalMax),
     tracker: new ClientTracker(),
     auth: authPolicy(config),
+    accounts,
+    apiKeys: new ApiKeyService(accounts, () => clock.nowMs()),
     initialRevoked: splitList(config.revokedApiKeys),
     rateLimiter: config.rateLimitRpm > 0 ? new RateLimiter(clock, config.rateLimitRpm) : undefined,
     provider,

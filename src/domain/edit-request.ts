@@ -43,6 +43,7 @@ export async function parseEditRequest(
     options,
     headers,
   );
+  if (spec.prefs.requiredParameters) spec.prefs.requiredParameters = [...spec.prefs.requiredParameters, 'image', ...(form.files.mask ? ['mask'] : [])];
   spec.source = await sourceImageOf(image, form.files.mask);
   // The provider receives the edit with its image; the record keeps its size, not its bytes.
   spec.forward = { ...spec.forward, image: `<${image.length} bytes>`, ...(form.files.mask ? { mask: `<${form.files.mask.length} bytes>` } : {}) };

@@ -15,11 +15,11 @@ import type { Services } from '../services.js';
  */
 export function inferenceGate(services: Services): onRequestAsyncHookHandler {
   return async (req, reply) => {
-    const auth = authenticate(req.headers.authorization, services.auth);
+    const auth = authenticate(req.headers.authorization, services.auth, services.accounts, services.clock.nowMs());
     req.auth = auth;
     // The key id, never the key, on every later log line of this request (a child logger costs; not when silent).
     if (req.log.level !== 'silent') req.log = reply.log = req.log.child({ keyId: auth.keyId });
-    services.ledger.open(auth.keyId, auth.currency);
+    services.ledger.open(auth.accountId, auth.currency, auth.key && services.accounts.account(auth.accountId)?.balance);
     if (services.rateLimiter) {
       const state = services.rateLimiter.take(auth.keyId);
       reply.headers(rateLimitHeaders(state));

@@ -14,13 +14,16 @@ import { API_KEY_SECURITY, inferenceGate } from './auth-hook.js';
 import { readEditForm } from './multipart.js';
 
 export function requestContext(req: FastifyRequest): RequestContext {
+  const auth = req.auth!;
   const ctx: RequestContext = {
     requestId: req.id,
-    keyId: req.auth!.keyId,
+    keyId: auth.keyId,
+    accountId: auth.accountId,
     baseUrl: `${req.protocol}://${req.host}`,
     route: req.routeOptions.url ?? req.url,
   };
   if (req.fault) ctx.headerFault = req.fault;
+  if (auth.key) ctx.key = auth.key;
   return ctx;
 }
 

@@ -8,6 +8,12 @@ import { MIN_COST_NEURON, neuronToMicroUsd, type Currency } from '../domain/bill
  * or not); its trace billing is returned so responses show the booked figure.
  */
 export interface Charge {
+  /** 1, 2, 3… per account: the usage-history row id. */
+  id: number;
+  /** The key the request was made with (`key_…`). */
+  apiKeyId: string;
+  /** The serving provider's trust tier, for usage filters. */
+  trustMode: string;
   /** The request id the charge is booked under (`async-…` for jobs). */
   requestId: string;
   jobId?: string;
@@ -42,6 +48,8 @@ export interface LedgerOptions {
   defaultBalanceMicroUsd: bigint;
   usdPer0g: number;
   recentMax?: number;
+  /** Told of every booking (API keys count it toward their credit limit). */
+  onBooked?: (accountId: string, charge: Charge) => void;
 }
 
 export class Ledger {
@@ -56,11 +64,19 @@ export class Ledger {
     return this.#accounts.get(keyId);
   }
 
-  /** The key's account, opened with the default balance on first use. */
-  open(keyId: string, currency: Currency): Account {
+  /** The starting balance of a new account without one of its own. */
+  defaultBalance(currency: Currency): bigint {
+    return currency === 'usd' ? this.options.defaultBalanceMicroUsd : this.options.defaultBalanceNeuron;
+  }
+
+  /**
+   * The account, opened on first use with `balance` (default: the configured
+   * one). `keyId` is the account id: a plain `sk-` key's own id, or `acct_…`.
+   */
+  open(keyId: string, currency: Currency, startBalance?: bigint): Account {
     let account = this.#accounts.get(keyId);
     if (!account) {
-      const balance = currency === 'usd' ? this.options.defaultBalanceMicroUsd : this.options.defaultBalanceNeuron;
+      const balance = startBalance ?? this.defaultBalance(currency);
       account = { keyId, currency, balance, spent: 0n, chargeCount: 0, recent: [], droppedCharges: 0 };
       this.#accounts.set(keyId, account);
     }
@@ -88,8 +104,12 @@ export class Ledger {
   admit(keyId: string): void {
     const account = this.#accounts.get(keyId);
     if (!account) return;
-    const floor = account.currency === 'usd' ? neuronToMicroUsd(MIN_COST_NEURON, this.options.usdPer0g) : MIN_COST_NEURON;
-    if (account.balance < floor) throw new ApiError('insufficient_balance');
+    if (account.balance < this.minCost(account.currency)) throw new ApiError('insufficient_balance');
+  }
+
+  /** min_cost in a currency's base unit. */
+  minCost(currency: Currency): bigint {
+    return this.amountIn(currency, MIN_COST_NEURON);
   }
 
   /** A neuron price in a currency's base unit, as a booking converts it. */
@@ -98,7 +118,7 @@ export class Ledger {
   }
 
   /** Books a charge priced in neuron; returns what was charged, in the account's currency. */
-  book(keyId: string, charge: Omit<Charge, 'amount'>): Booked {
+  book(keyId: string, charge: Omit<Charge, 'amount' | 'id'>): Booked {
     const account = this.#accounts.get(keyId) ?? this.open(keyId, '0g');
     const amount = this.amountIn(account.currency, charge.amountNeuron);
     // Admission checks a floor, not the price: a large request may take the balance below zero.
@@ -106,7 +126,10 @@ export class Ledger {
     account.spent += amount;
     account.chargeCount++;
     // One literal shape for every charge: a spread gave each retained charge its own hidden class.
-    account.recent.push({
+    const booked: Charge = {
+      id: account.chargeCount,
+      apiKeyId: charge.apiKeyId,
+      trustMode: charge.trustMode,
       requestId: charge.requestId,
       jobId: charge.jobId,
       model: charge.model,
@@ -115,7 +138,9 @@ export class Ledger {
       amountNeuron: charge.amountNeuron,
       amount,
       atMs: charge.atMs,
-    });
+    };
+    account.recent.push(booked);
+    this.options.onBooked?.(keyId, booked);
     if (account.recent.length > this.#recentMax) {
       account.recent.shift();
       account.droppedCharges++;
