@@ -2,6 +2,7 @@ import { ConfigError, effectiveRenderConcurrency, splitList, type Config } from 
 import { readConfigFile } from './config-file.js';
 import { AccountRegistry } from './domain/accounts.js';
 import { ApiKeyService } from './domain/api-keys.js';
+import { AccountApi } from './domain/usage.js';
 import { authPolicy, type AuthPolicy } from './domain/auth.js';
 import { parseDecimal } from './domain/billing.js';
 import { ClientTracker } from './domain/client-report.js';
@@ -35,6 +36,7 @@ export interface Services {
   /** Accounts that own keys (management keys, API keys with restrictions). */
   accounts: AccountRegistry;
   apiKeys: ApiKeyService;
+  accountApi: AccountApi;
   /** REVOKED_API_KEYS, restored by a full reset. */
   initialRevoked: readonly string[];
   /** Absent when RATE_LIMIT_RPM=0. */
@@ -100,6 +102,7 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     auth: authPolicy(config),
     accounts,
     apiKeys: new ApiKeyService(accounts, () => clock.nowMs()),
+    accountApi: new AccountApi(ledger, () => clock.nowMs()),
     initialRevoked: splitList(config.revokedApiKeys),
     rateLimiter: config.rateLimitRpm > 0 ? new RateLimiter(clock, config.rateLimitRpm) : undefined,
     provider,

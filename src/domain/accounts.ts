@@ -146,6 +146,17 @@ export class AccountRegistry {
     return record;
   }
 
+  /** The control plane's answer: the only place a management key and declared secrets are echoed. */
+  describe(account: ManagedAccount) {
+    return {
+      account_id: account.id,
+      address: account.address,
+      management_key: account.managementKey,
+      currency: account.currency,
+      api_keys: [...account.keys.values()].map((k) => ({ key: k.secret, key_id: k.keyId })),
+    };
+  }
+
   /** Spend toward a key's credit limit, when the ledger books a charge made with it. */
   recordCharge(apiKeyId: string, accountId: string, amount: bigint, atMs: number): void {
     const record = this.#accounts.get(accountId)?.keys.get(apiKeyId);

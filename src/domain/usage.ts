@@ -9,7 +9,8 @@ import type {
   UsageLogEntryBody,
   UsageStatsQueryParams,
 } from '../schemas/accounts.js';
-import type { Account, Charge } from '../store/ledger.js';
+import type { Account, Charge, Ledger } from '../store/ledger.js';
+import type { ManagedAccount } from './accounts.js';
 
 /**
  * The Router's account API over the ledger (contract §12, §15, §18.15): the
@@ -62,27 +63,27 @@ function decodeCursor(cursor: string): number {
 }
 
 /** Newest first; `cursor` seeks past a row id (and drops `total`), `offset` pages the legacy way. */
-export function usageHistory(account: Account | undefined, currency: Account['currency'], q: UsageHistoryQueryParams): UsageHistoryBody {
+function usageHistory(account: Account, q: UsageHistoryQueryParams): UsageHistoryBody {
   const limit = Math.min(MAX_LIMIT, q.limit === undefined ? DEFAULT_LIMIT : Math.max(1, Number(q.limit)));
   const offset = q.cursor ? 0 : Number(q.offset ?? 0);
-  let rows = filterCharges(account?.recent ?? [], q).reverse();
+  let rows = filterCharges(account.recent, q).reverse();
   const total = rows.length;
   if (q.cursor) {
     const after = decodeCursor(q.cursor);
     rows = rows.filter((c) => c.id < after);
   }
   const page = rows.slice(offset, offset + limit);
-  const body: UsageHistoryBody = { object: 'list', currency, data: page.map(logEntry), limit, offset };
+  const body: UsageHistoryBody = { object: 'list', currency: account.currency, data: page.map(logEntry), limit, offset };
   if (!q.cursor && q.include_total !== 'false') body.total = total;
   if (offset + limit < rows.length) body.next_cursor = encodeCursor(page[page.length - 1]!.id);
   return body;
 }
 
 /** One row per (day, model), or per (day, model, trust tier) with dimensions=trust_mode; oldest day first. */
-export function dailyUsage(account: Account | undefined, q: DailyUsageQueryParams): DailyUsageEntryBody[] {
+function dailyUsage(account: Account, q: DailyUsageQueryParams): DailyUsageEntryBody[] {
   const byTrust = q.dimensions === 'trust_mode';
   const rows = new Map<string, DailyUsageEntryBody>();
-  for (const c of filterCharges(account?.recent ?? [], q)) {
+  for (const c of filterCharges(account.recent, q)) {
     const date = dayOf(c.atMs);
     const key = `${date} ${c.model} ${byTrust ? c.trustMode : ''}`;
     let row = rows.get(key);
@@ -98,8 +99,7 @@ export function dailyUsage(account: Account | undefined, q: DailyUsageQueryParam
 }
 
 /** Unfiltered, the account's lifetime totals; filtered, over the charges the ledger still lists. */
-export function usageStats(account: Account | undefined, q: UsageStatsQueryParams): { total_requests: number; total_cost: string } {
-  if (!account) return { total_requests: 0, total_cost: '0' };
+function usageStats(account: Account, q: UsageStatsQueryParams): { total_requests: number; total_cost: string } {
   const filtered = Object.values(q).some((v) => v !== undefined && v !== '');
   if (!filtered) return { total_requests: account.chargeCount, total_cost: account.spent.toString() };
   const charges = filterCharges(account.recent, q);
@@ -111,16 +111,44 @@ export function usageStats(account: Account | undefined, q: UsageStatsQueryParam
  * driven below zero by a large charge shows as `pending_charge` (owed to the
  * Router), and there is no Payment Layer vault (its balance is 0).
  */
-export function funds(account: Account | undefined, address: string, currency: Account['currency'], balance: bigint, nowMs: number): FundsBody {
-  const current = account?.balance ?? balance;
+function funds(account: Account, address: string, nowMs: number): FundsBody {
+  const current = account.balance;
   const deposit = current > 0n ? current : 0n;
   const pending = current < 0n ? -current : 0n;
   const subtotal = deposit - pending;
   return {
     address,
-    currency,
+    currency: account.currency,
     router: { deposit: deposit.toString(), credit: '0', pending_charge: pending.toString(), subtotal: subtotal.toString() },
     payment_layer: { balance: '0', queried_at: isoMs(nowMs), shared_across_products: true },
     total: subtotal.toString(),
   };
+}
+
+/** The account API of one managed account, read from its ledger account. */
+export class AccountApi {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly nowMs: () => number,
+  ) {}
+
+  #account(managed: ManagedAccount): Account {
+    return this.ledger.open(managed.id, managed.currency, managed.balance);
+  }
+
+  history(managed: ManagedAccount, q: UsageHistoryQueryParams): UsageHistoryBody {
+    return usageHistory(this.#account(managed), q);
+  }
+
+  daily(managed: ManagedAccount, q: DailyUsageQueryParams) {
+    return { object: 'list' as const, currency: managed.currency, data: dailyUsage(this.#account(managed), q) };
+  }
+
+  stats(managed: ManagedAccount, q: UsageStatsQueryParams) {
+    return { ...usageStats(this.#account(managed), q), prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, currency: managed.currency };
+  }
+
+  funds(managed: ManagedAccount): FundsBody {
+    return funds(this.#account(managed), managed.address, this.nowMs());
+  }
 }

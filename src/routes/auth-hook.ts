@@ -3,6 +3,7 @@ import { authenticate } from '../domain/auth.js';
 import { faultError, faultFromHeaders } from '../domain/faults.js';
 import { rateLimitHeaders } from '../domain/rate-limit.js';
 import { ApiError } from '../errors.js';
+import { errorResponses } from '../schemas/common.js';
 import type { Services } from '../services.js';
 
 /**
@@ -38,3 +39,12 @@ export function inferenceGate(services: Services): onRequestAsyncHookHandler {
 }
 
 export const API_KEY_SECURITY = [{ ApiKeyAuth: [] }];
+
+/**
+ * What an inference route can answer besides success: its own errors, plus
+ * everything the gate can say (401, 403, 429, and any error an X-Emulator-Fault
+ * header or fault rule forces: 400, 401, 402, 403, 404, 423, 429, 500, 502, 503).
+ */
+export function inferenceErrors(withBody: boolean) {
+  return errorResponses(400, 401, 402, 403, 404, ...(withBody ? [413, 415] : []), 423, 429, 500, 502, 503);
+}

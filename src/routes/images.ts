@@ -6,11 +6,11 @@ import { runSync, type RequestContext } from '../domain/generation.js';
 import { parseImageRequest } from '../domain/image-request.js';
 import { ApiError } from '../errors.js';
 import { sendWithImages } from '../lib/image-json.js';
-import { errorResponses } from '../schemas/common.js';
 import { ImageEditForm, ImageEditQuery } from '../schemas/edits.js';
 import { ImageGenerationRequest, ImageGenerationResponse } from '../schemas/images.js';
 import type { Services } from '../services.js';
-import { API_KEY_SECURITY, inferenceGate } from './auth-hook.js';
+import { ROUTING_HEADERS } from '../schemas/routing-headers.js';
+import { API_KEY_SECURITY, inferenceErrors, inferenceGate } from './auth-hook.js';
 import { readEditForm } from './multipart.js';
 
 export function requestContext(req: FastifyRequest): RequestContext {
@@ -50,7 +50,8 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           'OpenAI-compatible. Send `response_format: "b64_json"`. The response adds `model`, `usage` and the Router\'s `x_0g_trace` with the billed cost in neuron.',
         security: API_KEY_SECURITY,
         body: ImageGenerationRequest,
-        response: { 200: ImageGenerationResponse, ...errorResponses(400, 401, 403, 404, 413, 415, 502, 503) },
+        headers: ROUTING_HEADERS,
+        response: { 200: ImageGenerationResponse, ...inferenceErrors(true) },
       },
     },
     async (req, reply) => {
@@ -75,7 +76,8 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         consumes: ['multipart/form-data'],
         querystring: ImageEditQuery,
         body: ImageEditForm,
-        response: { 200: ImageGenerationResponse, ...errorResponses(400, 401, 403, 404, 413, 415, 502, 503) },
+        headers: ROUTING_HEADERS,
+        response: { 200: ImageGenerationResponse, ...inferenceErrors(true) },
       },
     },
     async (req, reply) => {

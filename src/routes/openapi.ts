@@ -14,10 +14,19 @@ export const SWAGGER_OPTIONS: FastifyDynamicSwaggerOptions = {
     components: {
       securitySchemes: {
         ApiKeyAuth: { type: 'http', scheme: 'bearer', description: 'API key for inference endpoints: "Bearer sk-..."' },
+        ManagementKeyAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Management key of an account: "Bearer mk-..."; scopes account:read, keys:read, keys:create, keys:manage',
+        },
       },
     },
     tags: [
       { name: 'images', description: 'Image generation (OpenAI-compatible, plus x_0g_trace)' },
+      { name: 'async', description: 'Async image jobs: submit, then poll the provider-pinned job' },
+      { name: 'routing', description: 'Routing preview: the providers a request would try' },
+      { name: 'account', description: 'Usage and funds of an account (management key)' },
+      { name: 'api-keys', description: "An account's API keys (management key)" },
       { name: 'catalog', description: 'Models, providers and service types; no auth' },
       { name: 'operations', description: 'Health, readiness and metrics' },
       { name: 'emulator', description: 'Sandbox control plane (not part of the Router): clock, faults, ledger, journal, client report, reset. Protected by EMULATOR_ADMIN_TOKEN when set' },
