@@ -27,6 +27,7 @@ import { openapiRoutes, SWAGGER_OPTIONS } from './routes/openapi.js';
 import { proxyImageRoutes } from './routes/proxy-images.js';
 import { routingPreviewRoutes } from './routes/routing-preview.js';
 import { loadSharp } from './render/sharp.js';
+import { ErrorEnvelope } from './schemas/common.js';
 import { buildServices, type AppDeps, type Services } from './services.js';
 
 declare module 'fastify' {
@@ -155,6 +156,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(apiKeyRoutes, { services });
   await app.register(async (control) => {
     if (config.adminToken) control.addHook('onRequest', adminGate(config.adminToken));
+    // Any control route can answer 401 when EMULATOR_ADMIN_TOKEN is set: the document says so for each.
+    control.addHook('onRoute', (route) => {
+      const schema = (route.schema ??= {}) as { response?: Record<number, unknown> };
+      schema.response = { ...schema.response, 401: ErrorEnvelope };
+    });
     await control.register(emulatorRoutes, { services });
     await control.register(emulatorStateRoutes, { services });
     await control.register(emulatorAccountRoutes, { services });

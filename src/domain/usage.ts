@@ -95,7 +95,9 @@ function dailyUsage(account: Account, q: DailyUsageQueryParams): DailyUsageEntry
     row.request_count++;
     row.cost = (BigInt(row.cost) + c.amount).toString();
   }
-  return [...rows.values()].sort((a, b) => a.date.localeCompare(b.date) || a.model_id.localeCompare(b.model_id));
+  return [...rows.values()].sort(
+    (a, b) => a.date.localeCompare(b.date) || a.model_id.localeCompare(b.model_id) || (a.trust_mode ?? '').localeCompare(b.trust_mode ?? ''),
+  );
 }
 
 /** Unfiltered, the account's lifetime totals; filtered, over the charges the ledger still lists. */
