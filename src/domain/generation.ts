@@ -48,10 +48,11 @@ export interface GenerationOutcome {
  * account's balance and the key's credit limit, each against min_cost (402).
  */
 export function admit(ledger: Ledger, ctx: Pick<RequestContext, 'accountId' | 'key'>, modelId: string, nowMs: number): void {
-  if (ctx.key) checkModelAllowed(ctx.key.restrictions, modelId);
+  const key = ctx.key;
+  if (key) checkModelAllowed(key.restrictions, modelId);
   ledger.admit(ctx.accountId);
-  const account = ctx.key && ledger.account(ctx.accountId);
-  if (account) admitKey(ctx.key!.restrictions, ctx.key!.spend, nowMs, ledger.minCost(account.currency));
+  const account = key && ledger.account(ctx.accountId);
+  if (key && account) admitKey(key.restrictions, key.spend, nowMs, ledger.minCost(account.currency));
 }
 
 /** Sync generations and edits: route, call the provider, book the charge, answer with the trace. */

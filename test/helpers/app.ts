@@ -23,7 +23,7 @@ export async function makeApp(t: Test, config: Partial<Config> = {}, deps: AppDe
   const clock = new ManualClock(Date.UTC(2026, 10, 24, 12));
   const app = await buildApp(defaultConfig({ logLevel: 'silent', maxEventLoopDelayMs: 0, ...config }), { clock, ...deps });
   t.teardown(() => app.close());
-  withSpecCheck(app);
+  withSpecCheck(app, (message) => t.fail(message));
   return Object.assign(app, { clock });
 }
 

@@ -1,10 +1,12 @@
 import { appendFileSync } from 'node:fs';
+import { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import Schema from 'typebox/schema';
 import type { App } from '../../src/app.js';
 
 /**
- * Every response a test gets from app.inject() is checked against the
- * OpenAPI document the same app serves: the status must be declared for the
+ * Every response a test gets from app.inject(), or over a real socket from
+ * an app it listens with, is checked against the OpenAPI document the same app serves: the status must be declared for the
  * operation, and a JSON body must validate against the declared schema. A
  * route that answers something its spec does not say fails the test that
  * provoked it. Validators are compiled once per (operation, status) and
@@ -96,8 +98,39 @@ export function checkAgainstSpec(app: App, method: string, url: string, res: { s
   }
 }
 
-/** Wraps app.inject so that every answer is checked before the test sees it. */
-export function withSpecCheck(app: App): void {
+/**
+ * Answers sent over a real socket (the SDK tests) are checked as they leave;
+ * a failure fails the running test, since throwing here would only turn the
+ * answer into a 500. Streamed image bodies are gathered first (same bytes).
+ */
+function checkOnSend(app: App, fail: (message: string) => void): void {
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (!(req.raw instanceof IncomingMessage)) return done(null, payload);
+    const check = (body: string) => {
+      try {
+        checkAgainstSpec(app, req.method, req.url, { statusCode: reply.statusCode, headers: reply.getHeaders(), body });
+      } catch (err) {
+        fail((err as Error).message);
+      }
+    };
+    if (!(payload instanceof Readable)) {
+      check(payload === null || payload === undefined ? '' : String(payload));
+      return done(null, payload);
+    }
+    const chunks: Buffer[] = [];
+    payload.on('data', (chunk: Buffer) => chunks.push(chunk));
+    payload.on('error', (err) => done(err));
+    payload.on('end', () => {
+      const body = Buffer.concat(chunks);
+      check(body.toString('utf8'));
+      done(null, body);
+    });
+  });
+}
+
+/** Wraps app.inject so that every answer is checked before the test sees it, and checks socket answers as they leave. */
+export function withSpecCheck(app: App, fail: (message: string) => void): void {
+  checkOnSend(app, fail);
   const inject = app.inject.bind(app) as (opts: Record<string, unknown>) => Promise<{ statusCode: number; headers: Record<string, unknown>; body: string }>;
   (app as unknown as { inject: typeof inject }).inject = async (opts) => {
     const res = await inject(opts);
