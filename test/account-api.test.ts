@@ -21,7 +21,7 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 t.test('account routes take only a management key: sk- is 403 insufficient_scope (auth_error)', async (t) => {
   const app = await makeApp(t);
   await managedAccount(app);
-  for (const url of ['/v1/account/usage/history', '/v1/account/usage/daily', '/v1/account/usage/stats', '/v1/account/funds', '/v1/api-keys']) {
+  for (const url of ['/v1/account/usage/history', '/v1/account/usage/daily', '/v1/account/usage/stats', '/v1/account/funds', '/v1/account/balance', '/v1/api-keys']) {
     const sk = await app.inject({ method: 'GET', url, headers: bearer(SK) });
     t.equal(sk.statusCode, 403, url);
     t.same(sk.json().error, { message: 'this credential is not allowed to access account endpoints', type: 'auth_error', code: 'insufficient_scope' });
@@ -150,6 +150,8 @@ t.test('plain sk- keys are still each their own account; funds of an overdrawn a
   const funds = (await app.inject({ method: 'GET', url: '/v1/account/funds', headers: bearer(MK) })).json();
   t.match(funds.router, { deposit: '0', pending_charge: '124100000000000000' });
   t.equal(funds.total, '-124100000000000000', 'owed to the Router: a negative total');
+  const balance = (await app.inject({ method: 'GET', url: '/v1/account/balance', headers: bearer(MK) })).json();
+  t.match(balance, { deposit_balance: '0', credit_balance: '0', total_balance: '0', balance: '0' }, '/balance never goes below 0');
   const plain = await app.inject({ method: 'GET', url: '/_emulator/ledger?key=sk-test-key' });
   t.equal(plain.json().balance, '1000000000000000000000', 'an unregistered key keeps the default balance of its own account');
 });

@@ -1,6 +1,7 @@
 import { ApiError } from '../errors.js';
 import { isoMs } from '../lib/clock.js';
 import type {
+  BalanceBody,
   DailyUsageEntryBody,
   DailyUsageQueryParams,
   FundsBody,
@@ -152,5 +153,12 @@ export class AccountApi {
 
   funds(managed: ManagedAccount): FundsBody {
     return funds(this.#account(managed), managed.address, this.nowMs());
+  }
+
+  /** `/account/balance`: the ledger alone, floored at 0 (an overdraft shows only in /funds). */
+  balance(managed: ManagedAccount): BalanceBody {
+    const current = this.#account(managed).balance;
+    const deposit = (current > 0n ? current : 0n).toString();
+    return { address: managed.address, deposit_balance: deposit, credit_balance: '0', total_balance: deposit, balance: deposit };
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  BalanceResponse,
   DailyUsageQuery,
   DailyUsageResponse,
   FundsResponse,
@@ -76,5 +77,18 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       },
     },
     async (req) => accountApi.funds(req.managed!),
+  );
+  app.get(
+    '/v1/account/balance',
+    {
+      onRequest: gate,
+      schema: {
+        ...common,
+        operationId: 'getBalance',
+        summary: 'Router ledger balance only (deposit + credit, never below 0)',
+        response: { 200: BalanceResponse, ...errorResponses(401, 403) },
+      },
+    },
+    async (req) => accountApi.balance(req.managed!),
   );
 };

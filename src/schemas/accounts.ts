@@ -116,6 +116,17 @@ export const FundsResponse = Type.Object(
   { title: 'FundsResponse' },
 );
 
+export const BalanceResponse = Type.Object(
+  {
+    address: Type.String(),
+    deposit_balance: Neuron('1000'),
+    credit_balance: Neuron('0'),
+    total_balance: Neuron('1000'),
+    balance: Neuron('1000'),
+  },
+  { title: 'BalanceResponse', description: 'the Router ledger only, never below 0 (pending charges are not subtracted)' },
+);
+
 const TrustFilter = Type.Union([Type.Literal('standard'), Type.Literal('verified'), Type.Literal('private'), Type.Literal('')]);
 const SourceFilter = Type.Union([Type.Literal('wallet'), Type.Literal('api_key'), Type.Literal('')], { description: 'every emulated request comes from an API key' });
 const usageFilters = {
@@ -148,3 +159,4 @@ export type DailyUsageQueryParams = Static<typeof DailyUsageQuery>;
 export type UsageStatsQueryParams = Static<typeof UsageStatsQuery>;
 export type DailyUsageEntryBody = Static<typeof DailyUsageEntry>;
 export type FundsBody = Static<typeof FundsResponse>;
+export type BalanceBody = Static<typeof BalanceResponse>;
