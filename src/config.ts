@@ -132,7 +132,7 @@ export const ConfigSchema = Type.Object({
     env: 'RATE_LIMIT_RPM',
     default: 1000,
     minimum: 0,
-    description: 'Inference requests (submits and polls included) per key per clock minute; past it 429 `rate_limit_exceeded`. 0 disables the limit and its headers',
+    description: 'Inference requests (submits and polls included) per account (each plain key is one) per clock minute; past it 429 `rate_limit_exceeded`. 0 disables the limit and its headers',
   }),
   poolFile: Type.String({
     env: 'EMULATOR_CONFIG',

@@ -177,3 +177,12 @@ t.test('accounts declared in the config file; a full reset returns to them', asy
   writeFileSync(file, ['accounts:', '  - management_key: not-a-management-key', ''].join('\n'));
   t.throws(() => readConfigFile(file), /Invalid accounts in EMULATOR_CONFIG=[\s\S]*\/accounts\/0\/management_key/);
 });
+
+t.test('the keys of a managed account share its rate-limit window', async (t) => {
+  const app = await makeApp(t, { rateLimitRpm: 1 });
+  await managedAccount(app, { api_keys: [{ key: SK }, { key: 'sk-team-alpha-key-2' }] });
+  t.equal((await app.inject({ method: 'POST', url: '/v1/images/generations', headers: bearer(SK), payload: generationBody() })).statusCode, 200);
+  const second = await app.inject({ method: 'POST', url: '/v1/images/generations', headers: bearer('sk-team-alpha-key-2'), payload: generationBody() });
+  t.equal(second.statusCode, 429);
+  t.equal((await app.inject({ method: 'POST', url: '/v1/images/generations', headers: AUTH, payload: generationBody() })).statusCode, 200, 'a plain key has its own');
+});

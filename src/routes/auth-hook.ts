@@ -22,7 +22,8 @@ export function inferenceGate(services: Services): onRequestAsyncHookHandler {
     if (req.log.level !== 'silent') req.log = reply.log = req.log.child({ keyId: auth.keyId });
     services.ledger.open(auth.accountId, auth.currency, auth.key && services.accounts.account(auth.accountId)?.balance);
     if (services.rateLimiter) {
-      const state = services.rateLimiter.take(auth.keyId);
+      // Per account, as the Router limits (contract §14): a plain sk- key is its own account.
+      const state = services.rateLimiter.take(auth.accountId);
       reply.headers(rateLimitHeaders(state));
       if (!state.allowed) {
         const retryAfterS = Math.max(1, Math.ceil((state.resetMs - services.clock.nowMs()) / 1000));

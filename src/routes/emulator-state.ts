@@ -155,7 +155,7 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
       const accountId = key === undefined ? undefined : (services.accounts.apiKey(key)?.accountId ?? keyId);
       jobs.reset(accountId);
       ledger.reset(accountId);
-      services.rateLimiter?.reset(keyId);
+      services.rateLimiter?.reset(accountId);
       services.faults.clear(keyId);
       services.journal.clear(keyId);
       services.tracker.reset(keyId);
