@@ -18,6 +18,7 @@ import { accountRoutes } from './routes/account.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { asyncJobRoutes } from './routes/async-jobs.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { declareFrameworkStatuses } from './routes/declared-statuses.js';
 import { emulatorAccountRoutes } from './routes/emulator-accounts.js';
 import { emulatorStateRoutes } from './routes/emulator-state.js';
 import { adminGate, emulatorRoutes } from './routes/emulator.js';
@@ -27,7 +28,6 @@ import { openapiRoutes, SWAGGER_OPTIONS } from './routes/openapi.js';
 import { proxyImageRoutes } from './routes/proxy-images.js';
 import { routingPreviewRoutes } from './routes/routing-preview.js';
 import { loadSharp } from './render/sharp.js';
-import { ErrorEnvelope } from './schemas/common.js';
 import { buildServices, type AppDeps, type Services } from './services.js';
 
 declare module 'fastify' {
@@ -147,6 +147,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(multipart, {
     limits: { fileSize: config.uploadLimitBytes, files: 4, fields: 20, fieldSize: 256 * 1024, parts: 30, headerPairs: 100 },
   });
+  app.addHook('onRoute', declareFrameworkStatuses);
   await app.register(healthRoutes, { services, metrics });
   await app.register(catalogRoutes, { services });
   await app.register(imageRoutes, { services });
@@ -156,11 +157,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(apiKeyRoutes, { services });
   await app.register(async (control) => {
     if (config.adminToken) control.addHook('onRequest', adminGate(config.adminToken));
-    // Any control route can answer 401 when EMULATOR_ADMIN_TOKEN is set: the document says so for each.
-    control.addHook('onRoute', (route) => {
-      const schema = (route.schema ??= {}) as { response?: Record<number, unknown> };
-      schema.response = { ...schema.response, 401: ErrorEnvelope };
-    });
     await control.register(emulatorRoutes, { services });
     await control.register(emulatorStateRoutes, { services });
     await control.register(emulatorAccountRoutes, { services });

@@ -11,11 +11,11 @@ import { ImageGenerationRequest } from '../schemas/images.js';
 import { JobParams, JobQuery, JobStatusResponse, JobSubmitResponse, type JobSubmitBody } from '../schemas/jobs.js';
 import type { Services } from '../services.js';
 import { ROUTING_HEADERS } from '../schemas/routing-headers.js';
-import { API_KEY_SECURITY, inferenceErrors, inferenceGate } from './auth-hook.js';
+import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
 import { editQuery, MULTIPART_ROUTE, requestContext } from './images.js';
 import { readEditForm } from './multipart.js';
 
-const SUBMIT_RESPONSES = { 202: JobSubmitResponse, ...inferenceErrors(true) };
+const SUBMIT_RESPONSES = { 202: JobSubmitResponse, ...INFERENCE_ERRORS };
 
 export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const { jobs, config } = services;
@@ -85,7 +85,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         security: API_KEY_SECURITY,
         params: JobParams,
         querystring: JobQuery,
-        response: { 200: JobStatusResponse, ...inferenceErrors(false) },
+        response: { 200: JobStatusResponse, ...INFERENCE_ERRORS },
       },
     },
     async (req, reply) => {

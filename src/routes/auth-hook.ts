@@ -45,7 +45,6 @@ export const API_KEY_SECURITY = [{ ApiKeyAuth: [] }];
  * What an inference route can answer besides success: its own errors, plus
  * everything the gate can say (401, 403, 429, and any error an X-Emulator-Fault
  * header or fault rule forces: 400, 401, 402, 403, 404, 423, 429, 500, 502, 503).
+ * Body-parsing statuses are added to every route (declared-statuses.ts).
  */
-export function inferenceErrors(withBody: boolean) {
-  return errorResponses(400, 401, 402, 403, 404, ...(withBody ? [413, 415] : []), 423, 429, 500, 502, 503);
-}
+export const INFERENCE_ERRORS = errorResponses(400, 401, 402, 403, 404, 423, 429, 500, 502, 503);

@@ -13,7 +13,7 @@ export const emulatorAccountRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         tags: ['emulator'],
         summary: 'Create an account with a management key (generated unless given) and optional API keys; at most MAX_ACCOUNTS',
         body: AccountSpecSchema,
-        response: { 201: CreatedAccount, ...errorResponses(400, 401, 409, 413, 415) },
+        response: { 201: CreatedAccount, ...errorResponses(400) },
       },
     },
     async (req, reply) => reply.code(201).send(services.accounts.describe(services.accounts.create(req.body))),

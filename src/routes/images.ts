@@ -10,7 +10,7 @@ import { ImageEditForm, ImageEditQuery } from '../schemas/edits.js';
 import { ImageGenerationRequest, ImageGenerationResponse } from '../schemas/images.js';
 import type { Services } from '../services.js';
 import { ROUTING_HEADERS } from '../schemas/routing-headers.js';
-import { API_KEY_SECURITY, inferenceErrors, inferenceGate } from './auth-hook.js';
+import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
 import { readEditForm } from './multipart.js';
 
 export function requestContext(req: FastifyRequest): RequestContext {
@@ -51,7 +51,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         security: API_KEY_SECURITY,
         body: ImageGenerationRequest,
         headers: ROUTING_HEADERS,
-        response: { 200: ImageGenerationResponse, ...inferenceErrors(true) },
+        response: { 200: ImageGenerationResponse, ...INFERENCE_ERRORS },
       },
     },
     async (req, reply) => {
@@ -77,7 +77,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         querystring: ImageEditQuery,
         body: ImageEditForm,
         headers: ROUTING_HEADERS,
-        response: { 200: ImageGenerationResponse, ...inferenceErrors(true) },
+        response: { 200: ImageGenerationResponse, ...INFERENCE_ERRORS },
       },
     },
     async (req, reply) => {

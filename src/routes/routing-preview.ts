@@ -3,7 +3,7 @@ import { previewRouting } from '../domain/routing-preview.js';
 import { RoutePreviewRequest, RoutePreviewResponse } from '../schemas/routing.js';
 import type { Services } from '../services.js';
 import { ROUTING_HEADERS } from '../schemas/routing-headers.js';
-import { API_KEY_SECURITY, inferenceErrors, inferenceGate } from './auth-hook.js';
+import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
 
 export const routingPreviewRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
@@ -19,7 +19,7 @@ export const routingPreviewRoutes: FastifyPluginAsyncTypebox<{ services: Service
         security: API_KEY_SECURITY,
         headers: ROUTING_HEADERS,
         body: RoutePreviewRequest,
-        response: { 200: RoutePreviewResponse, ...inferenceErrors(true) },
+        response: { 200: RoutePreviewResponse, ...INFERENCE_ERRORS },
       },
     },
     async (req) => previewRouting(services.pool, req.body, req.headers, services.config.usdPer0g, req.auth!.key?.restrictions),
