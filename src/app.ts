@@ -18,7 +18,6 @@ import { accountRoutes } from './routes/account.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { asyncJobRoutes } from './routes/async-jobs.js';
 import { catalogRoutes } from './routes/catalog.js';
-import { declareFrameworkStatuses } from './routes/declared-statuses.js';
 import { emulatorAccountRoutes } from './routes/emulator-accounts.js';
 import { emulatorStateRoutes } from './routes/emulator-state.js';
 import { adminGate, emulatorRoutes } from './routes/emulator.js';
@@ -147,7 +146,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(multipart, {
     limits: { fileSize: config.uploadLimitBytes, files: 4, fields: 20, fieldSize: 256 * 1024, parts: 30, headerPairs: 100 },
   });
-  app.addHook('onRoute', declareFrameworkStatuses);
   await app.register(healthRoutes, { services, metrics });
   await app.register(catalogRoutes, { services });
   await app.register(imageRoutes, { services });

@@ -159,6 +159,12 @@ t.test('bounded: keys per account (revoked included) and accounts created at run
   const dup = await app.inject({ method: 'POST', url: '/_emulator/managed-accounts', payload: { management_key: MK } });
   t.equal(dup.statusCode, 400);
   t.match(dup.json().error.message, /already belongs/, 'a management key belongs to one account');
+  const twice = await app.inject({ method: 'POST', url: '/_emulator/managed-accounts', payload: { api_keys: [{ key: 'sk-same-secret-01' }, { key: 'sk-same-secret-01' }] } });
+  t.equal(twice.statusCode, 400);
+  const four = Array.from({ length: 4 }, (_, i) => ({ key: `sk-four-keys-0${i}` }));
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/managed-accounts', payload: { api_keys: four } })).statusCode, 400);
+  t.equal(app.services.accounts.size, 1, 'a refused account leaves nothing behind');
+  t.notOk(app.services.accounts.apiKey('sk-four-keys-00'), 'not even its first keys');
   t.equal((await app.inject({ method: 'POST', url: '/_emulator/managed-accounts', payload: {} })).statusCode, 201, 'the management key is generated');
   const full = await app.inject({ method: 'POST', url: '/_emulator/managed-accounts', payload: {} });
   t.equal(full.statusCode, 400);

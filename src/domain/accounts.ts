@@ -97,8 +97,11 @@ export class AccountRegistry {
     }
     const managementKey = spec.management_key ?? flat(`mk-${newHexId()}${newHexId()}`);
     if (this.#byManagementKey.has(managementKey)) throw new ApiError('bad_request', 'that management key already belongs to an account');
-    for (const k of spec.api_keys ?? []) {
-      if (this.#bySecret.has(k.key)) throw new ApiError('bad_request', `API key ${k.key.slice(0, 8)}… already belongs to an account`);
+    const secrets = (spec.api_keys ?? []).map((k) => k.key);
+    for (const [i, secret] of secrets.entries()) {
+      if (this.#bySecret.has(secret) || secrets.indexOf(secret) !== i) {
+        throw new ApiError('bad_request', `API key ${secret.slice(0, 8)}… already belongs to an account`);
+      }
     }
     const id = flat(`acct_${createHash('sha256').update(managementKey).digest('hex').slice(0, 16)}`);
     const currency = spec.currency ?? '0g';
@@ -113,7 +116,15 @@ export class AccountRegistry {
     };
     this.#accounts.set(id, account);
     this.#byManagementKey.set(managementKey, account);
-    for (const { key, ...request } of spec.api_keys ?? []) this.addKey(account, request, key);
+    try {
+      for (const { key, ...request } of spec.api_keys ?? []) this.addKey(account, request, key);
+    } catch (err) {
+      // All or nothing: a key that cannot be added leaves no half-made account behind.
+      this.#accounts.delete(id);
+      this.#byManagementKey.delete(managementKey);
+      for (const secret of secrets) this.#bySecret.delete(secret);
+      throw err;
+    }
     return account;
   }
 

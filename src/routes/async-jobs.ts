@@ -10,7 +10,7 @@ import { ImageEditForm, ImageEditQuery } from '../schemas/edits.js';
 import { ImageGenerationRequest } from '../schemas/images.js';
 import { JobParams, JobQuery, JobStatusResponse, JobSubmitResponse, type JobSubmitBody } from '../schemas/jobs.js';
 import type { Services } from '../services.js';
-import { ROUTING_HEADERS } from '../schemas/routing-headers.js';
+import { ROUTED } from '../schemas/routing-headers.js';
 import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
 import { editQuery, MULTIPART_ROUTE, requestContext } from './images.js';
 import { readEditForm } from './multipart.js';
@@ -33,13 +33,13 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     '/v1/async/images/generations',
     {
       onRequest: inferenceGate(services),
+      config: ROUTED,
       schema: {
         operationId: 'submitAsyncImageGeneration',
         tags: ['async'],
         summary: 'Submit an image generation job',
         description: 'Same body as /v1/images/generations. Poll GET /v1/async/jobs/{jobId}?provider_address=… honouring Retry-After.',
         security: API_KEY_SECURITY,
-        headers: ROUTING_HEADERS,
         body: ImageGenerationRequest,
         response: SUBMIT_RESPONSES,
       },
@@ -53,6 +53,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     '/v1/async/images/edits',
     {
       onRequest: inferenceGate(services),
+      config: ROUTED,
       ...MULTIPART_ROUTE,
       schema: {
         operationId: 'submitAsyncImageEdit',
@@ -60,7 +61,6 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         summary: 'Submit an image edit job (multipart/form-data)',
         security: API_KEY_SECURITY,
         consumes: ['multipart/form-data'],
-        headers: ROUTING_HEADERS,
         querystring: ImageEditQuery,
         body: ImageEditForm,
         response: SUBMIT_RESPONSES,

@@ -9,7 +9,7 @@ import { sendWithImages } from '../lib/image-json.js';
 import { ImageEditForm, ImageEditQuery } from '../schemas/edits.js';
 import { ImageGenerationRequest, ImageGenerationResponse } from '../schemas/images.js';
 import type { Services } from '../services.js';
-import { ROUTING_HEADERS } from '../schemas/routing-headers.js';
+import { ROUTED } from '../schemas/routing-headers.js';
 import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
 import { readEditForm } from './multipart.js';
 
@@ -42,6 +42,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     '/v1/images/generations',
     {
       onRequest: inferenceGate(services),
+      config: ROUTED,
       schema: {
         operationId: 'createImageGeneration',
         tags: ['images'],
@@ -50,7 +51,6 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           'OpenAI-compatible. Send `response_format: "b64_json"`. The response adds `model`, `usage` and the Router\'s `x_0g_trace` with the billed cost in neuron.',
         security: API_KEY_SECURITY,
         body: ImageGenerationRequest,
-        headers: ROUTING_HEADERS,
         response: { 200: ImageGenerationResponse, ...INFERENCE_ERRORS },
       },
     },
@@ -66,6 +66,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     '/v1/images/edits',
     {
       onRequest: inferenceGate(services),
+      config: ROUTED,
       ...MULTIPART_ROUTE,
       schema: {
         operationId: 'createImageEdit',
@@ -76,7 +77,6 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         consumes: ['multipart/form-data'],
         querystring: ImageEditQuery,
         body: ImageEditForm,
-        headers: ROUTING_HEADERS,
         response: { 200: ImageGenerationResponse, ...INFERENCE_ERRORS },
       },
     },

@@ -1,7 +1,10 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { FastifyPluginAsync } from 'fastify';
+import { documentedSchema } from './declared-statuses.js';
 
 export const SWAGGER_OPTIONS: FastifyDynamicSwaggerOptions = {
+  // Parts of the document that are not compiled into validators (declared-statuses.ts).
+  transform: ({ schema, url, route }) => ({ schema: documentedSchema(schema as never, route) as never, url }),
   openapi: {
     openapi: '3.1.0',
     info: {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { previewRouting } from '../domain/routing-preview.js';
 import { RoutePreviewRequest, RoutePreviewResponse } from '../schemas/routing.js';
 import type { Services } from '../services.js';
-import { ROUTING_HEADERS } from '../schemas/routing-headers.js';
+import { ROUTED } from '../schemas/routing-headers.js';
 import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
 
 export const routingPreviewRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -10,6 +10,7 @@ export const routingPreviewRoutes: FastifyPluginAsyncTypebox<{ services: Service
     '/v1/routing/preview',
     {
       onRequest: inferenceGate(services),
+      config: ROUTED,
       schema: {
         operationId: 'previewRouting',
         tags: ['routing'],
@@ -17,7 +18,6 @@ export const routingPreviewRoutes: FastifyPluginAsyncTypebox<{ services: Service
         description:
           'Routing preferences come from the X-0G-Provider-* headers and the body `provider` object exactly as on inference requests; other body fields count as request parameters for Require-Parameters. The API key\'s restrictions apply. [beta] on the Router.',
         security: API_KEY_SECURITY,
-        headers: ROUTING_HEADERS,
         body: RoutePreviewRequest,
         response: { 200: RoutePreviewResponse, ...INFERENCE_ERRORS },
       },

@@ -7,7 +7,7 @@ import { CreateApiKeyRequest } from './api-keys.js';
  * Router's account API answers (contract §12, §15, §18.15).
  */
 export const MANAGEMENT_SCOPES = ['account:read', 'keys:read', 'keys:create', 'keys:manage'] as const;
-export const ManagementScope = Type.Union(MANAGEMENT_SCOPES.map((s) => Type.Literal(s)));
+export const ManagementScope = Type.Enum([...MANAGEMENT_SCOPES]);
 
 export const DeclaredApiKey = Type.Object(
   { ...CreateApiKeyRequest.properties, key: Type.String({ pattern: '^sk-[A-Za-z0-9_.-]{8,200}$' }) },
@@ -17,7 +17,7 @@ export const DeclaredApiKey = Type.Object(
 export const AccountSpecSchema = Type.Object(
   {
     management_key: Type.Optional(Type.String({ pattern: '^mk-[A-Za-z0-9_.-]{8,200}$', description: 'generated when omitted' })),
-    currency: Type.Optional(Type.Union([Type.Literal('0g'), Type.Literal('usd')])),
+    currency: Type.Optional(Type.Enum(['0g', 'usd'])),
     balance: Type.Optional(Type.String({ pattern: '^[0-9]{1,12}(\\.[0-9]{1,18})?$', description: 'starting balance in 0G (USD for usd accounts); default DEFAULT_BALANCE_0G/_USD' })),
     scopes: Type.Optional(Type.Array(ManagementScope, { description: 'of the management key; default all four', maxItems: 4 })),
     api_keys: Type.Optional(Type.Array(DeclaredApiKey, { maxItems: 100 })),
@@ -31,14 +31,14 @@ export const CreatedAccount = Type.Object(
     account_id: Type.String(),
     address: Type.String(),
     management_key: Type.String(),
-    currency: Type.Union([Type.Literal('0g'), Type.Literal('usd')]),
+    currency: Type.Enum(['0g', 'usd']),
     api_keys: Type.Array(Type.Object({ key: Type.String(), key_id: Type.String() })),
   },
   { title: 'ManagedAccount' },
 );
 
 const Neuron = (example: string) => Type.String({ pattern: '^-?[0-9]+$', description: 'integer neuron (micro-USD for usd accounts)', examples: [example] });
-const Currency = Type.Union([Type.Literal('0g'), Type.Literal('usd')], { description: '"0g": amounts in neuron; "usd": micro-USD' });
+const Currency = Type.Enum(['0g', 'usd'], { description: '"0g": amounts in neuron; "usd": micro-USD' });
 const Date = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD (UTC), inclusive' });
 const tokenFields = {
   input_tokens: Type.Integer(),
@@ -127,8 +127,8 @@ export const BalanceResponse = Type.Object(
   { title: 'BalanceResponse', description: 'the Router ledger only, never below 0 (pending charges are not subtracted)' },
 );
 
-const TrustFilter = Type.Union([Type.Literal('standard'), Type.Literal('verified'), Type.Literal('private'), Type.Literal('')]);
-const SourceFilter = Type.Union([Type.Literal('wallet'), Type.Literal('api_key'), Type.Literal('')], { description: 'every emulated request comes from an API key' });
+const TrustFilter = Type.Enum(['standard', 'verified', 'private', '']);
+const SourceFilter = Type.Enum(['wallet', 'api_key', ''], { description: 'every emulated request comes from an API key' });
 const usageFilters = {
   api_key_id: Type.Optional(Type.String({ maxLength: 64 })),
   source: Type.Optional(SourceFilter),
@@ -142,11 +142,11 @@ export const UsageHistoryQuery = Type.Object({
   limit: Type.Optional(IntString(6)),
   offset: Type.Optional(IntString(9)),
   cursor: Type.Optional(Type.String({ maxLength: 64 })),
-  include_total: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+  include_total: Type.Optional(Type.Enum(['true', 'false'])),
   model_id: Type.Optional(Type.String({ maxLength: 256 })),
   ...usageFilters,
 });
-export const DailyUsageQuery = Type.Object({ ...usageFilters, dimensions: Type.Optional(Type.Union([Type.Literal('trust_mode'), Type.Literal('')])) });
+export const DailyUsageQuery = Type.Object({ ...usageFilters, dimensions: Type.Optional(Type.Enum(['trust_mode', ''])) });
 export const UsageStatsQuery = Type.Object(usageFilters);
 
 export type AccountSpec = Static<typeof AccountSpecSchema>;

@@ -2,8 +2,8 @@ import Type, { type Static } from 'typebox';
 import { ADDRESS_PATTERN } from '../lib/ids.js';
 
 /** The Router's API-key shapes (`/v1/api-keys`, contract §2); amounts are decimal 0G (or USD) as its spec says. */
-const TrustModeOrEmpty = Type.Union([Type.Literal('standard'), Type.Literal('verified'), Type.Literal('private'), Type.Literal('')]);
-const ResetPeriod = Type.Union([Type.Literal('never'), Type.Literal('daily'), Type.Literal('weekly'), Type.Literal('monthly'), Type.Literal('')], {
+const TrustModeOrEmpty = Type.Enum(['standard', 'verified', 'private', '']);
+const ResetPeriod = Type.Enum(['never', 'daily', 'weekly', 'monthly', ''], {
   description: 'when `used` restarts from zero; "" is never',
 });
 const Decimal = Type.String({ pattern: '^[0-9]{1,15}(\\.[0-9]{1,18})?$', description: 'decimal 0G (USD for USD accounts)', examples: ['1.5'] });
@@ -42,13 +42,13 @@ const itemFields = {
   key_id: Type.String({ examples: ['key_0123456789abcdef'] }),
   key_preview: Type.String({ examples: ['sk-abcde…'] }),
   name: Type.String(),
-  status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
+  status: Type.Enum(['active', 'revoked', 'expired']),
   revoked: Type.Boolean(),
   allowed_models: Type.Array(Type.String(), { description: '[] means no restriction' }),
   allowed_providers: Type.Array(Type.String()),
   credit_limit: Type.Optional(Type.String({ description: 'absent: unlimited' })),
   used: Type.String({ description: 'spent in the current reset period, same unit as credit_limit' }),
-  currency: Type.Union([Type.Literal('0g'), Type.Literal('usd')]),
+  currency: Type.Enum(['0g', 'usd']),
   reset_period: Type.String(),
   trust_mode: Type.Optional(Type.String({ description: 'absent: no trust-tier pin' })),
   created_at: Type.String({ format: 'date-time' }),
@@ -66,7 +66,7 @@ export const RevokeApiKeyResponse = Type.Object({ key_id: Type.String(), message
 export const ApiKeyParams = Type.Object({ keyId: Type.String({ maxLength: 64 }) });
 export const ApiKeyListQuery = Type.Object({
   status: Type.Optional(
-    Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired'), Type.Literal('all'), Type.Literal('')], { description: 'default all' }),
+    Type.Enum(['active', 'revoked', 'expired', 'all', ''], { description: 'default all' }),
   ),
 });
 

@@ -96,7 +96,7 @@ export const ModelsQuery = Type.Object({
   supported_parameter: Type.Optional(StringOrList),
   'supported_parameter[]': Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'models supporting ALL of these parameters' })),
   legacy: Type.Optional(
-    Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('')], {
+    Type.Enum(['true', 'false', ''], {
       description: '[beta] raw model_id view; every emulated model id is already its raw id, so the list is the same',
     }),
   ),

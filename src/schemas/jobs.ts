@@ -22,7 +22,7 @@ export const JobQuery = Type.Object({
   ),
   model: Type.Optional(Type.String({ maxLength: 256, description: "the job's model, as the Router's model pages poll; another model is the same 404 as a wrong pin" })),
   verify_tee: Type.Optional(
-    Type.Union([Type.Literal('true'), Type.Literal('false')], { description: '`true`: a completed job\'s trace carries tee_verified' }),
+    Type.Enum(['true', 'false'], { description: '`true`: a completed job\'s trace carries tee_verified' }),
   ),
 });
 

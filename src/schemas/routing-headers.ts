@@ -2,9 +2,10 @@ import Type from 'typebox';
 
 /**
  * The X-0G-Provider-* request headers (contract §9.2, §18.8), declared so the
- * OpenAPI document lists them. Any string passes the schema: the routing code
- * parses them strictly and answers a malformed one with the Router's own
- * code (invalid_provider_header, invalid_trust_mode, invalid_max_price_usd).
+ * OpenAPI document lists them. Only the document carries them (routes opt in
+ * with ROUTED, see routes/declared-statuses.ts): the routing code parses them strictly
+ * and answers a malformed one with the Router's own code, and a header
+ * validator per route would only lengthen start-up.
  */
 const header = (description: string) => Type.Optional(Type.String({ description }));
 
@@ -22,3 +23,13 @@ export const ROUTING_HEADERS = Type.Object(
   },
   { additionalProperties: true },
 );
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes the X-0G-Provider-* headers: the OpenAPI document lists them. */
+    routingHeaders?: boolean;
+  }
+}
+
+/** Route `config` of the routes that read the routing headers. */
+export const ROUTED = { routingHeaders: true } as const;

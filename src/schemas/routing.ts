@@ -4,7 +4,7 @@ import { ProviderPreferences } from './images.js';
 /** POST /v1/routing/preview (contract §1): the stripped inference body plus `service_type`. */
 export const RoutePreviewRequest = Type.Object(
   {
-    service_type: Type.Union([Type.Literal('text-to-image'), Type.Literal('image-editing'), Type.Literal('chatbot'), Type.Literal('speech-to-text')], {
+    service_type: Type.Enum(['text-to-image', 'image-editing', 'chatbot', 'speech-to-text'], {
       description: 'the GET /v1/service-types vocabulary; this emulator has providers only for the image types',
     }),
     model: Type.Optional(Type.String({ maxLength: 256, description: 'omit: any provider of the service type' })),
