@@ -1,4 +1,10 @@
+import fc from 'fast-check';
 import t from 'tap';
+import { routingPrefs } from '../src/domain/routing-prefs.js';
+import { rankCandidates } from '../src/domain/routing.js';
+import { ApiError } from '../src/errors.js';
+import { DEFAULT_POOL } from '../src/providers/default-pool.js';
+import { ProviderPool } from '../src/providers/pool.js';
 import { AURORA, AUTH, BOREALIS, CIRRUS, generate, generationBody, makeApp } from './helpers/app.js';
 
 /** The newer routing and response facts (contract §18). */
@@ -120,4 +126,38 @@ t.test('POST /v1/routing/preview ranks with the request code and changes nothing
   t.equal((await app.inject({ method: 'POST', url: '/v1/routing/preview', payload: { service_type: 'text-to-image' } })).statusCode, 401);
   const ledger = (await app.inject({ method: 'GET', url: '/_emulator/ledger?key=sk-test-key' })).json();
   t.equal(ledger.charge_count, 1, 'only the real request was billed');
+});
+
+t.test('property: key restrictions and required parameters hold for any routing request, or a documented error', async (t) => {
+  const pool = new ProviderPool(DEFAULT_POOL);
+  const addresses = DEFAULT_POOL.providers.map((p) => p.address.toLowerCase());
+  const documented = new Set(['access_denied', 'no_provider_for_trust_mode', 'model_not_capable', 'no_available_provider', 'provider_model_mismatch']);
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...DEFAULT_POOL.models.map((m) => m.id)),
+      fc.subarray(addresses),
+      fc.option(fc.constantFrom('standard' as const, 'verified' as const, 'private' as const), { nil: undefined }),
+      fc.subarray(['seed', 'negative_prompt', 'quality']),
+      fc.boolean(),
+      fc.option(fc.constantFrom(...addresses), { nil: undefined }),
+      (model, allowedProviders, trustMode, extra, require, pin) => {
+        const headers: Record<string, string> = { 'x-0g-provider-require-parameters': String(require) };
+        if (pin) headers['x-0g-provider-address'] = pin;
+        const parameters = ['prompt', 'n', 'size', 'response_format', ...extra];
+        const key = { allowedModels: [], allowedProviders, creditLimit: undefined, trustMode };
+        try {
+          const ranked = rankCandidates(pool, model, routingPrefs(headers, undefined, parameters), 1, key);
+          for (const e of ranked) {
+            if (allowedProviders.length && !allowedProviders.includes(e.provider.address.toLowerCase())) throw new Error('outside allowed_providers');
+            if (trustMode && e.provider.trustMode !== trustMode) throw new Error('outside the key tier');
+            if (require && !pin && !parameters.every((p) => e.supportedParameters.includes(p))) throw new Error('lacks a required parameter');
+          }
+        } catch (err) {
+          if (!(err instanceof ApiError) || !documented.has(err.code)) throw err;
+        }
+      },
+    ),
+    { numRuns: 1000, seed: 20261125 },
+  );
+  t.pass('1000 random restricted routing decisions held');
 });
