@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { LAZY_VALIDATION } from './lazy-validation.js';
 import {
   BalanceResponse,
   DailyUsageQuery,
@@ -27,6 +28,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     '/v1/account/usage/history',
     {
       onRequest: gate,
+      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'getUsageHistory',
@@ -41,6 +43,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     '/v1/account/usage/daily',
     {
       onRequest: gate,
+      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'getDailyUsage',
@@ -55,6 +58,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     '/v1/account/usage/stats',
     {
       onRequest: gate,
+      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'getUsageStats',
@@ -69,6 +73,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     '/v1/account/funds',
     {
       onRequest: gate,
+      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'getFunds',
@@ -82,6 +87,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     '/v1/account/balance',
     {
       onRequest: gate,
+      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'getBalance',

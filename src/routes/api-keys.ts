@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { LAZY_VALIDATION } from './lazy-validation.js';
 import {
   ApiKeyItem,
   ApiKeyList,
@@ -25,6 +26,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/v1/api-keys',
     {
       onRequest: managementGate(services, 'keys:read'),
+      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'listApiKeys',
@@ -39,6 +41,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/v1/api-keys',
     {
       onRequest: managementGate(services, 'keys:create'),
+      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'createApiKey',
@@ -53,6 +56,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/v1/api-keys/:keyId',
     {
       onRequest: managementGate(services, 'keys:manage'),
+      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'updateApiKey',
@@ -68,6 +72,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/v1/api-keys/:keyId',
     {
       onRequest: managementGate(services, 'keys:manage'),
+      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'revokeApiKey',
