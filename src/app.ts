@@ -15,8 +15,11 @@ import { jsonDepthExceeds } from './lib/json-depth.js';
 import { childLoggerFactory, loggerOptions, registerRequestLog } from './logger.js';
 import { registerMetrics } from './metrics.js';
 import { registerObservers, type RequestNote } from './observe.js';
+import { accountRoutes } from './routes/account.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { asyncJobRoutes } from './routes/async-jobs.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { emulatorAccountRoutes } from './routes/emulator-accounts.js';
 import { emulatorStateRoutes } from './routes/emulator-state.js';
 import { adminGate, emulatorRoutes } from './routes/emulator.js';
 import { healthRoutes } from './routes/health.js';
@@ -24,6 +27,7 @@ import { imageRoutes } from './routes/images.js';
 import { openapiRoutes, SWAGGER_OPTIONS } from './routes/openapi.js';
 import { MAX_EDIT_IMAGES } from './routes/multipart.js';
 import { proxyImageRoutes } from './routes/proxy-images.js';
+import { routingPreviewRoutes } from './routes/routing-preview.js';
 import { loadSharp } from './render/sharp.js';
 import { buildServices, type AppDeps, type Services } from './services.js';
 
@@ -157,10 +161,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(catalogRoutes, { services });
   await app.register(imageRoutes, { services });
   await app.register(asyncJobRoutes, { services });
+  await app.register(routingPreviewRoutes, { services });
+  await app.register(accountRoutes, { services });
+  await app.register(apiKeyRoutes, { services });
   await app.register(async (control) => {
     if (config.adminToken) control.addHook('onRequest', adminGate(config.adminToken));
     await control.register(emulatorRoutes, { services });
     await control.register(emulatorStateRoutes, { services });
+    await control.register(emulatorAccountRoutes, { services });
   });
   await app.register(proxyImageRoutes, { services });
   await app.register(openapiRoutes);

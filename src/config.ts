@@ -113,6 +113,20 @@ export const ConfigSchema = Type.Object({
     default: '',
     description: 'Comma-separated keys whose accounts settle in USD: balances and traces in micro-USD with `currency:"usd"`',
   }),
+  maxAccounts: Type.Integer({
+    env: 'MAX_ACCOUNTS',
+    default: 1000,
+    minimum: 0,
+    maximum: 1000000,
+    description: 'Accounts with a management key that POST /_emulator/managed-accounts may create (declared ones do not count against it)',
+  }),
+  maxApiKeysPerAccount: Type.Integer({
+    env: 'MAX_API_KEYS_PER_ACCOUNT',
+    default: 100,
+    minimum: 1,
+    maximum: 100000,
+    description: 'API keys one managed account may hold, revoked ones included; past it POST /v1/api-keys gets 400',
+  }),
   defaultBalance0g: Type.String({
     env: 'DEFAULT_BALANCE_0G',
     default: '1000',
@@ -130,7 +144,7 @@ export const ConfigSchema = Type.Object({
     default: 1000,
     minimum: 0,
     maximum: 1_000_000_000,
-    description: 'Inference requests (submits and polls included) per key per clock minute; past it 429 `rate_limit_exceeded`. 0 disables the limit and its headers',
+    description: 'Inference requests (submits and polls included) per account (each plain key is one) per clock minute; past it 429 `rate_limit_exceeded`. 0 disables the limit and its headers',
   }),
   poolFile: Type.String({
     env: 'EMULATOR_CONFIG',

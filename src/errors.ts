@@ -32,6 +32,11 @@ export const ERROR_TABLE = {
     type: 'invalid_request_error',
     message: 'The pinned provider does not serve this model',
   },
+  model_not_capable: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'No provider of this model supports every requested parameter',
+  },
   missing_authorization: {
     status: 401,
     type: 'invalid_request_error',
@@ -65,6 +70,9 @@ export const ERROR_TABLE = {
     type: 'not_found_error',
     message: 'No such async job (it never existed, has expired, or belongs to a different provider than the one pinned)',
   },
+  api_key_not_found: { status: 404, type: 'not_found_error', message: 'API key not found' },
+  duplicate_name: { status: 409, type: 'invalid_request_error', message: 'An API key with this name already exists' },
+  key_revoked: { status: 410, type: 'invalid_request_error', message: 'API key has been revoked and cannot be changed' },
   route_not_found: { status: 404, type: 'not_found_error', message: 'Unknown route' },
   image_not_found: { status: 404, type: 'not_found_error', message: 'Image not found or expired' },
   request_timeout: {
@@ -155,7 +163,11 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError('no_available_provider', 'The emulator is at its render capacity; retry shortly', { 'retry-after': '1' });
   }
   const e = (typeof err === 'object' && err !== null ? err : {}) as FastifyLikeError;
-  if (e.validation) return new ApiError(e.validationContext === 'body' ? 'invalid_body' : 'bad_request', e.message);
+  if (e.validation) {
+    // The one required field clients most often leave out gets the Router's own advice.
+    const message = /required property 'response_format'/.test(e.message ?? '') ? 'response_format is required and must be "b64_json": the Router delivers images only as base64' : e.message;
+    return new ApiError(e.validationContext === 'body' ? 'invalid_body' : 'bad_request', message);
+  }
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('unsupported_media_type', `${e.message}; use application/json`);

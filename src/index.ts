@@ -2,7 +2,7 @@ export { buildApp, type App } from './app.js';
 export { loadConfig, defaultConfig, ConfigError, type Config } from './config.js';
 export { loadSettings } from './config-file.js';
 export { startServer, type RunningServer } from './server.js';
-export { startEmulator, EmulatorControl, type RunningEmulator, type StartEmulatorOptions, type FaultRuleInput, type LedgerView } from './testkit.js';
+export { startEmulator, EmulatorControl, type RunningEmulator, type StartEmulatorOptions, type FaultRuleInput, type LedgerView, type ManagedAccountInput, type ManagedAccountCreated } from './testkit.js';
 export { ManualClock, systemClock, type Clock } from './lib/clock.js';
 export { ProviderPool, loadPool, validatePool } from './providers/pool.js';
 export { DEFAULT_POOL } from './providers/default-pool.js';

@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(`config ok: ${pool.models.length} models, ${pool.providers.length} providers, port ${config.port}`);
     return;
   }
-  const server = await startServer(config, { pool });
+  const server = await startServer(config, { pool, accounts: settings.accounts ?? [] });
   const onSignal = (signal: NodeJS.Signals) => {
     void server.shutdown(signal).then((outcome) => process.exit(outcome === 'clean' ? 0 : 1));
   };

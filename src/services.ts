@@ -1,4 +1,8 @@
-import { effectiveRenderConcurrency, splitList, type Config } from './config.js';
+import { ConfigError, effectiveRenderConcurrency, splitList, type Config } from './config.js';
+import { readConfigFile } from './config-file.js';
+import { AccountRegistry } from './domain/accounts.js';
+import { ApiKeyService } from './domain/api-keys.js';
+import { AccountApi } from './domain/usage.js';
 import { authPolicy, type AuthPolicy } from './domain/auth.js';
 import { parseDecimal } from './domain/billing.js';
 import { ClientTracker } from './domain/client-report.js';
@@ -15,6 +19,7 @@ import { ImageLinks } from './store/image-links.js';
 import { MemoryJobStore, type JobStore } from './store/job-store.js';
 import { Journal } from './store/journal.js';
 import { Ledger } from './store/ledger.js';
+import type { AccountSpec } from './schemas/accounts.js';
 
 /** Everything a request may need, built once per app; routes receive it as plugin options. */
 export interface Services {
@@ -29,6 +34,10 @@ export interface Services {
   journal: Journal;
   tracker: ClientTracker;
   auth: AuthPolicy;
+  /** Accounts that own keys (management keys, API keys with restrictions). */
+  accounts: AccountRegistry;
+  apiKeys: ApiKeyService;
+  accountApi: AccountApi;
   /** REVOKED_API_KEYS, restored by a full reset. */
   initialRevoked: readonly string[];
   /** Absent when RATE_LIMIT_RPM=0. */
@@ -41,6 +50,8 @@ export interface Services {
 export interface AppDeps {
   clock?: Clock;
   pool?: ProviderPool;
+  /** Accounts declared in the config file; default: read from EMULATOR_CONFIG when no pool is given. */
+  accounts?: readonly AccountSpec[];
   jobStore?: JobStore;
   /** Replaces the placeholder drawing, e.g. with a slow or failing one in tests. */
   draw?: (p: RenderParams) => Promise<Buffer>;
@@ -63,11 +74,23 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     if (!p) throw new Error(`no mock provider for ${address}`);
     return p;
   };
+  const declared = deps.accounts ?? (config.poolFile && !deps.pool ? (readConfigFile(config.poolFile).accounts ?? []) : []);
+  let accounts: AccountRegistry;
+  try {
+    accounts = new AccountRegistry(declared, { maxAccounts: config.maxAccounts, maxKeysPerAccount: config.maxApiKeysPerAccount }, () => clock.nowMs());
+  } catch (err) {
+    throw new ConfigError(`Invalid accounts: ${(err as Error).message}`);
+  }
+  const usdKeyIds = new Set(splitList(config.usdApiKeys).map(keyIdOf));
   const ledger = new Ledger({
     defaultBalanceNeuron: parseDecimal(config.defaultBalance0g, 18),
     defaultBalanceMicroUsd: parseDecimal(config.defaultBalanceUsd, 6),
     usdPer0g: config.usdPer0g,
-    usdKeyIds: new Set(splitList(config.usdApiKeys).map(keyIdOf)),
+    accountDefaults: (accountId) => {
+      const managed = accounts.account(accountId);
+      return managed ? { currency: managed.currency, balance: managed.balance } : { currency: usdKeyIds.has(accountId) ? 'usd' : '0g' };
+    },
+    onBooked: (accountId, charge) => accounts.recordCharge(charge.apiKeyId, accountId, charge.amount, charge.atMs),
   });
   const faults = new FaultRules();
   const jobs = new JobService({ clock, store: deps.jobStore ?? new MemoryJobStore(), ledger, pool, config, faults, provider });
@@ -83,6 +106,9 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     journal: new Journal(config.journalMax),
     tracker: new ClientTracker(),
     auth: authPolicy(config),
+    accounts,
+    apiKeys: new ApiKeyService(accounts, () => clock.nowMs()),
+    accountApi: new AccountApi(ledger, () => clock.nowMs()),
     initialRevoked: splitList(config.revokedApiKeys),
     rateLimiter: config.rateLimitRpm > 0 ? new RateLimiter(clock, config.rateLimitRpm) : undefined,
     provider,

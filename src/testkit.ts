@@ -32,6 +32,32 @@ export interface LedgerView {
   charges: { request_id: string; job_id?: string; model: string; provider: string; images: number; amount_neuron: string; amount: string; at: string }[];
 }
 
+export interface ManagedAccountInput {
+  management_key?: string;
+  currency?: '0g' | 'usd';
+  /** Starting balance in 0G (USD for usd accounts). */
+  balance?: string;
+  scopes?: ('account:read' | 'keys:read' | 'keys:create' | 'keys:manage')[];
+  api_keys?: {
+    key: string;
+    name?: string;
+    allowed_models?: string[];
+    allowed_providers?: string[];
+    credit_limit?: string;
+    trust_mode?: 'standard' | 'verified' | 'private' | '';
+    reset_period?: 'never' | 'daily' | 'weekly' | 'monthly' | '';
+    expiration?: string;
+  }[];
+}
+
+export interface ManagedAccountCreated {
+  account_id: string;
+  address: string;
+  management_key: string;
+  currency: '0g' | 'usd';
+  api_keys: { key: string; key_id: string }[];
+}
+
 /** A typed client for the /_emulator control plane of a running emulator. */
 export class EmulatorControl {
   constructor(
@@ -82,6 +108,10 @@ export class EmulatorControl {
   }
   report(key: string) {
     return this.#call<Record<string, { count: number } & Record<string, unknown>>>('GET', `/_emulator/report?key=${encodeURIComponent(key)}`);
+  }
+  /** An account with a management key (generated unless given) and API keys; the management key drives /v1/account and /v1/api-keys. */
+  managedAccount(spec: ManagedAccountInput = {}) {
+    return this.#call<ManagedAccountCreated>('POST', '/_emulator/managed-accounts', spec);
   }
   reset(key?: string) {
     return this.#call<{ reset: string }>('POST', '/_emulator/reset', key === undefined ? {} : { key });

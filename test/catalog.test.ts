@@ -13,7 +13,7 @@ t.test('GET /v1/models lists image models with the cheapest per-image price, no 
   t.equal(res.statusCode, 200);
   const body = res.json();
   t.equal(body.object, 'list');
-  t.same(body.data.map((m: { id: string }) => m.id), ['z-image', 'flux-1-schnell', 'qwen-image-edit']);
+  t.same(body.data.map((m: { id: string }) => m.id), ['z-image', 'z-image-turbo', 'flux-1-schnell', 'qwen-image-edit']);
   const z = body.data[0];
   t.match(z, {
     object: 'model',
@@ -25,7 +25,7 @@ t.test('GET /v1/models lists image models with the cheapest per-image price, no 
     default_parameters: { n: 1, size: '1024x1024' },
     architecture: { input_modalities: ['text'], output_modalities: ['image'] },
   });
-  const flux = body.data[1];
+  const flux = body.data[2];
   t.equal(flux.pricing.image, '2000000000000000', 'cheapest offer (Cirrus), whatever its health');
   t.equal(flux.provider_count, 3, 'unhealthy endpoints still count');
 });
@@ -54,7 +54,7 @@ t.test('GET /v1/providers: one entry per endpoint, filters ANDed, health and tru
   const app = await makeApp(t);
   const all = (await app.inject({ method: 'GET', url: '/v1/providers' })).json();
   t.equal(all.object, 'list');
-  t.equal(all.data.length, 8);
+  t.equal(all.data.length, 9);
   const delta = all.data.find((p: { address: string }) => p.address === DELTA);
   t.match(delta, { is_healthy: false, latency: 400, trust_mode: 'verified', model_id: 'flux-1-schnell', provider_name: 'Delta GPU' });
   const get = async (qs: string) =>
@@ -66,7 +66,7 @@ t.test('GET /v1/providers: one entry per endpoint, filters ANDed, health and tru
   t.same(await get('model=z-image&service_type=text-to-image'), [`${AURORA}/z-image`, '0xb0b0000000000000000000000000000000000b02/z-image', `${CIRRUS}/z-image`]);
   t.same(await get('model_id=flux-1-schnell&canonical_id=flux-1-schnell'), [`${AURORA}/flux-1-schnell`, `${CIRRUS}/flux-1-schnell`, `${DELTA}/flux-1-schnell`]);
   t.same(await get('model=z-image&service_type=image-editing'), []);
-  t.equal((await get('model=&service_type=')).length, 8, 'empty values do not filter');
+  t.equal((await get('model=&service_type=')).length, 9, 'empty values do not filter');
   const cirrus = all.data.find((p: { address: string; model_id: string }) => p.address === CIRRUS && p.model_id === 'z-image');
   t.same(cirrus.pricing, { prompt: '0', completion: '3500000000000000', image: '3500000000000000' });
 });

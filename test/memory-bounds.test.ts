@@ -83,10 +83,10 @@ t.test('an unknown multipart file part is drained, never buffered', async (t) =>
 });
 
 t.test('idle accounts are pruned, active ones bounded, listed charges bounded', async (t) => {
-  const ledger = new Ledger({ defaultBalanceNeuron: 10n ** 21n, defaultBalanceMicroUsd: 10n ** 9n, usdPer0g: 1, usdKeyIds: new Set(['key_usd']) });
+  const ledger = new Ledger({ defaultBalanceNeuron: 10n ** 21n, defaultBalanceMicroUsd: 10n ** 9n, usdPer0g: 1, accountDefaults: (id) => ({ currency: id === 'key_usd' ? 'usd' : '0g' }) });
   for (let i = 0; i < 25_000; i++) ledger.open(`key_${i}`, '0g');
   t.ok(ledger.size <= 10_000, `25,000 idle keys -> ${ledger.size} accounts`);
-  const charge = (i: number) => ({ requestId: `r${i}`, model: 'z-image', provider: AURORA, images: 1, amountNeuron: 1n, atMs: i });
+  const charge = (i: number) => ({ requestId: `r${i}`, apiKeyId: 'key_x', model: 'z-image', provider: AURORA, trustMode: 'standard' as const, images: 1, amountNeuron: 1n, atMs: i });
   for (let i = 0; i < 15_000; i++) ledger.book(`active_${i}`, charge(i));
   t.ok(ledger.size <= 10_000, `15,000 billed keys -> ${ledger.size} accounts`);
   t.ok(ledger.account('active_14999'), 'the most recent are kept');

@@ -27,6 +27,10 @@ t.test('startEmulator: port 0, manual clock, a typed control client, close()', a
   t.equal(res.status, 200);
   t.equal((await control.requests({ key: 'sk-kit' })).data.length, 1);
   t.equal((await control.report('sk-kit')).early_polls!.count, 0);
+  const team = await control.managedAccount({ api_keys: [{ key: 'sk-kit-team', allowed_models: ['z-image'] }] });
+  t.match(team, { management_key: /^mk-[0-9a-f]{64}$/, api_keys: [{ key: 'sk-kit-team' }] });
+  const keys = await fetch(`${emulator.baseURL}/api-keys`, { headers: { authorization: `Bearer ${team.management_key}` } });
+  t.equal(((await keys.json()) as { data: unknown[] }).data.length, 1);
   t.same(await control.reset(), { reset: 'all' });
   await t.rejects(control.armFault({ fault: 'nope' }), /400/);
 });

@@ -16,7 +16,8 @@ const SERVICE_LABELS: Record<ServiceTypeName, string> = {
 
 const TEE = { verifiability: 'TeeML', tee_type: 'TDX', tee_verifier: 'dstack' } as const;
 
-function modelShape(model: ModelSpec) {
+/** `supported_parameters`: what this endpoint advertises, or for a model, what any of its endpoints does. */
+function modelShape(model: ModelSpec, supportedParameters: readonly string[]) {
   const editing = model.serviceType === 'image-editing';
   return {
     type: model.serviceType,
@@ -25,13 +26,16 @@ function modelShape(model: ModelSpec) {
       input_modalities: editing ? ['text', 'image'] : ['text'],
       output_modalities: ['image'],
     },
-    supported_parameters: editing
-      ? ['prompt', 'image', 'mask', 'n', 'size', 'response_format']
-      : ['prompt', 'n', 'size', 'response_format'],
+    supported_parameters: [...supportedParameters],
     default_parameters: { n: 1, size: model.defaultSize ?? '1024x1024' },
     supported_formats: ['openai'],
   };
 }
+
+const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Repeated query values (`a=1&a=2`, `a[]=1`) as one list. */
+const listParam = (...values: (string | string[] | undefined)[]): string[] => values.flatMap((v) => asList(v)).filter(Boolean);
 
 /** For image models `completion` echoes the per-image price (contract §10.1). */
 function pricing(priceNeuron: bigint, usdPer0g: number) {
@@ -42,15 +46,21 @@ function pricing(priceNeuron: bigint, usdPer0g: number) {
   };
 }
 
-const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/**
+ * Filters: `provider_address` is OR (served by any of them); `input_modality`
+ * and `supported_parameter` are AND (every value must hold), as the spec says.
+ */
 export function listModels(pool: ProviderPool, usdPer0g: number, query: ModelsQueryParams = {}): ModelEntryBody[] {
-  const wanted = [...asList(query.provider_address), ...asList(query['provider_address[]'])]
-    .filter(Boolean)
-    .map((a) => a.toLowerCase());
+  const wanted = listParam(query.provider_address, query['provider_address[]']).map((a) => a.toLowerCase());
+  const modalities = listParam(query.input_modality, query['input_modality[]']);
+  const parameters = listParam(query.supported_parameter, query['supported_parameter[]']);
   return pool.models.flatMap((model) => {
     const endpoints = pool.endpoints(model.id);
     if (wanted.length && !endpoints.some((e) => wanted.includes(e.provider.address.toLowerCase()))) return [];
+    const shape = modelShape(model, [...new Set(endpoints.flatMap((e) => e.supportedParameters))]);
+    if (!modalities.every((m) => shape.architecture.input_modalities.includes(m))) return [];
+    if (!parameters.every((p) => shape.supported_parameters.includes(p))) return [];
     const price = pool.cheapestPriceNeuron(model.id) ?? 0n;
     const prices = pricing(price, usdPer0g);
     const entry: ModelEntryBody = {
@@ -60,7 +70,7 @@ export function listModels(pool: ProviderPool, usdPer0g: number, query: ModelsQu
       owned_by: '0G Foundation',
       name: model.name ?? model.id,
       description: model.description ?? '',
-      ...modelShape(model),
+      ...shape,
       ...prices,
       ...(query.pricing === 'usd' ? { pricing: prices.pricing_usd } : {}),
       provider_count: endpoints.length,
@@ -79,7 +89,7 @@ function providerEntry(e: Endpoint, usdPer0g: number): ProviderEntryBody {
     canonical_id: model.id,
     service_type: model.serviceType,
     name: model.name ?? model.id,
-    ...modelShape(model),
+    ...modelShape(model, e.supportedParameters),
     ...pricing(e.priceNeuron, usdPer0g),
     is_healthy: provider.healthy,
     latency: provider.latencyMs,

@@ -50,6 +50,7 @@ export async function parseEditRequest(
     options,
     headers,
   );
+  if (spec.prefs.requiredParameters) spec.prefs.requiredParameters = [...spec.prefs.requiredParameters, 'image', ...(form.files.mask ? ['mask'] : [])];
   spec.source = await sourceImageOf(image, form.files.mask, form.references.map((r) => r.hash));
   // The provider receives the edit with its images; the record keeps their sizes, not their bytes.
   const images = [`<${image.length} bytes>`, ...form.references.map((r) => `<${r.bytes} bytes>`)];

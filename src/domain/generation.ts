@@ -10,6 +10,8 @@ import { imageSetOf, type ImageJobSpec } from './image-request.js';
 import type { FaultRules } from './fault-rules.js';
 import { faultPointOf, requestStage, serveFirst } from './fault-points.js';
 import type { Fault } from './faults.js';
+import type { ApiKeyRecord } from './accounts.js';
+import { admitKey, checkModelAllowed } from './key-restrictions.js';
 import { rankCandidates } from './routing.js';
 
 export interface GenerationServices {
@@ -25,6 +27,10 @@ export interface GenerationServices {
 export interface RequestContext {
   requestId: string;
   keyId: string;
+  /** The ledger account charged: the key's own id, or its managed account. */
+  accountId: string;
+  /** A managed account's key: its restrictions apply. */
+  key?: ApiKeyRecord;
   /** `http://host:port` as the client reached us, for served image URLs. */
   baseUrl: string;
   /** The route pattern, for fault rules. */
@@ -37,18 +43,32 @@ export interface GenerationOutcome {
   headers: Record<string, string>;
 }
 
+/**
+ * Admission before routing: the key's model allowlist (403), then the
+ * account's balance and the key's credit limit, each against min_cost (402).
+ */
+export function admit(ledger: Ledger, ctx: Pick<RequestContext, 'accountId' | 'key'>, modelId: string, nowMs: number): void {
+  const key = ctx.key;
+  if (key) checkModelAllowed(key.restrictions, modelId);
+  ledger.admit(ctx.accountId);
+  const account = key && ledger.account(ctx.accountId);
+  if (key && account) admitKey(key.restrictions, key.spend, nowMs, ledger.minCost(account.currency));
+}
+
 /** Sync generations and edits: route, call the provider, book the charge, answer with the trace. */
 export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: RequestContext): Promise<GenerationOutcome> {
-  svc.ledger.admit(ctx.keyId);
+  admit(svc.ledger, ctx, spec.model.id, svc.clock.nowMs());
   const point = faultPointOf(ctx, spec.model.id);
   await requestStage(svc.faults, point);
-  const candidates = rankCandidates(svc.pool, spec.model.id, spec.prefs, svc.config.usdPer0g);
+  const candidates = rankCandidates(svc.pool, spec.model.id, spec.prefs, svc.config.usdPer0g, ctx.key?.restrictions);
   const { endpoint, result } = await serveFirst(svc.faults, point, candidates, (e) =>
     svc.provider(e.provider.address).generate(spec.forward, imageSetOf(spec), ctx.requestId, spec.forwardHeaders),
   );
   const images = result.body.data;
   // The provider's usage.output_images is what the Router bills on (contract §5.1).
-  const booked = svc.ledger.book(ctx.keyId, {
+  const booked = svc.ledger.book(ctx.accountId, {
+    apiKeyId: ctx.keyId,
+    trustMode: endpoint.provider.trustMode,
     requestId: ctx.requestId,
     model: spec.model.id,
     provider: endpoint.provider.address,
@@ -67,7 +87,8 @@ export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: 
   }
   const trace: Trace = { request_id: ctx.requestId, provider: endpoint.provider.address, billing: imageBilling(booked.amount, booked.currency) };
   if (spec.verifyTee) trace.tee_verified = endpoint.provider.teeSignerValid;
-  const headers: Record<string, string> = {};
+  // X-Provider (contract §18.10): the address the Router routed to, beside ZG-Res-Key.
+  const headers: Record<string, string> = { 'x-provider': endpoint.provider.address };
   if (result.resKey) headers['zg-res-key'] = result.resKey;
   return {
     headers,

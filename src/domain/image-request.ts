@@ -91,9 +91,15 @@ export interface ParseOptions {
 }
 
 
+/** JSON bodies must carry response_format (schema); a multipart form may omit it and is judged here. */
+type ImageRequestInput = Omit<ImageGenerationRequestBody, 'response_format'> & { response_format?: ImageGenerationRequestBody['response_format'] };
+
+/** Router extensions are not parameters a provider advertises. */
+const NOT_PARAMETERS = new Set(['provider', 'verify_tee', 'model']);
+
 export function parseImageRequest(
   pool: ProviderPool,
-  body: ImageGenerationRequestBody,
+  body: ImageRequestInput,
   serviceType: ServiceTypeName,
   options: ParseOptions,
   headers: IncomingHttpHeaders = {},
@@ -109,16 +115,18 @@ export function parseImageRequest(
   const responseFormat = resolveFormat(body.response_format, options.urlResponses);
   const n = body.n ?? 1;
   const { provider, verify_tee, ...rest } = body;
+  const requestParameters = Object.keys(body).filter((k) => !NOT_PARAMETERS.has(k));
   return {
     model,
     prompt: body.prompt,
-    n,
+    // A model's cap is not an error: it returns what it can, and is billed for that (contract §18.5).
+    n: Math.min(n, model.maxImagesPerRequest ?? n),
     size,
     width,
     height,
     responseFormat,
     verifyTee: verify_tee === true,
-    prefs: routingPrefs(headers, provider),
+    prefs: routingPrefs(headers, provider, requestParameters),
     forward: { ...rest, model: model.id, prompt: body.prompt, n, size, response_format: 'b64_json' },
     forwardHeaders: forwardedHeaders(headers),
   };

@@ -27,7 +27,7 @@ export function jobImageUrls(baseUrl: string, linkId: string, n: number): string
 }
 
 /** The poll answer: the provider's job shape plus the Router's trace once completed (contract §4.3). */
-export async function viewJob(deps: JobViewDeps, job: Job, baseUrl: string): Promise<JobView> {
+export async function viewJob(deps: JobViewDeps, job: Job, baseUrl: string, verifyTee = false): Promise<JobView> {
   const nowMs = deps.clock.nowMs();
   const status = statusAt(job, nowMs);
   job.polls++;
@@ -37,7 +37,8 @@ export async function viewJob(deps: JobViewDeps, job: Job, baseUrl: string): Pro
     createdAt: isoMs(job.createdMs),
     updatedAt: isoMs(updatedAtMs(job, nowMs)),
   };
-  const headers: Record<string, string> = {};
+  // The provider that owns the job serves every poll of it (contract §18.10).
+  const headers: Record<string, string> = { 'x-provider': job.providerAddress };
   if (!isTerminal(status)) {
     const retryAfterS = deps.jobs.retryAfterS(job);
     if (retryAfterS !== undefined) headers['retry-after'] = String(retryAfterS);
@@ -56,7 +57,8 @@ export async function viewJob(deps: JobViewDeps, job: Job, baseUrl: string): Pro
       : (await provider.renderImages(job, { request_id: traceRequestId, job_id: job.id })).map((image) => ({ b64_json: b64Json(image) }));
   body.data = { created: Math.floor(doneAtMs(job) / 1000), data: images };
   body.x_0g_trace = { request_id: traceRequestId, provider: job.providerAddress, billing: deps.jobs.billing(job, outcome.currency) };
-  if (job.verifyTee) body.x_0g_trace.tee_verified = provider.spec.teeSignerValid;
+  // verify_tee on the submit or on this poll (contract §18.3).
+  if (job.verifyTee || verifyTee) body.x_0g_trace.tee_verified = provider.spec.teeSignerValid;
   const resKey = provider.resKeyOf(job.id);
   if (resKey) headers['zg-res-key'] = resKey;
   return { body, headers };

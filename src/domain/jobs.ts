@@ -13,7 +13,7 @@ import { doneAtMs, traceRequestIdOf } from './job-state.js';
 import type { FaultRules } from './fault-rules.js';
 import { faultPointOf, requestStage, serveFirst } from './fault-points.js';
 import { jobFaultOf } from './faults.js';
-import type { RequestContext } from './generation.js';
+import { admit, type RequestContext } from './generation.js';
 import { rankCandidates } from './routing.js';
 
 export type JobConfig = Pick<
@@ -32,7 +32,7 @@ export interface JobServiceDeps {
 }
 
 /** Who submits: what the fault rules match on, and the request id the provider sees. */
-type SubmitContext = Pick<RequestContext, 'requestId' | 'route' | 'keyId' | 'headerFault'>;
+type SubmitContext = Pick<RequestContext, 'requestId' | 'route' | 'keyId' | 'accountId' | 'key' | 'headerFault'>;
 
 const DEFAULT_IMAGE_MS = 500;
 /** Edit thumbnails held by retained jobs (a 256 px thumbnail of noise is ~200 KB; of a photo, tens of KB). */
@@ -73,11 +73,11 @@ export class JobService {
         'retry-after': String(Math.max(1, config.retryAfterS)),
       });
     }
-    this.deps.ledger.admit(keyId);
+    admit(this.deps.ledger, ctx, spec.model.id, clock.nowMs());
     const point = faultPointOf(ctx, spec.model.id);
     const jobFault = jobFaultOf(await requestStage(this.deps.faults, point));
     // The provider that accepts the submit owns the job; one that fails it is skipped if fallbacks allow.
-    const candidates = rankCandidates(pool, spec.model.id, spec.prefs, config.usdPer0g);
+    const candidates = rankCandidates(pool, spec.model.id, spec.prefs, config.usdPer0g, ctx.key?.restrictions);
     const { endpoint } = await serveFirst(this.deps.faults, point, candidates, (e) =>
       this.deps.provider(e.provider.address).receive(spec.forward, ctx.requestId, spec.forwardHeaders),
     );
@@ -90,6 +90,7 @@ export class JobService {
     const job: Job = {
       id,
       keyId,
+      accountId: ctx.accountId,
       providerAddress: provider.address,
       model: spec.model.id,
       prompt: spec.prompt,
@@ -114,15 +115,20 @@ export class JobService {
   }
 
   /**
-   * The job as `keyId` may see it. Unknown, expired and wrongly pinned jobs
-   * are all 404 (the Router cannot tell them apart); another key's job is 403.
+   * The job as `accountId` may see it (any key of the submitting account).
+   * Unknown, expired and wrongly pinned jobs (provider or model) are all 404,
+   * as the Router cannot tell them apart; another account's job is 403.
    */
-  lookup(jobId: string, keyId: string, providerAddress?: string): Job {
+  lookup(jobId: string, accountId: string, providerAddress?: string, model?: string): Job {
     const job = this.find(jobId);
-    if (!job || (providerAddress !== undefined && providerAddress.toLowerCase() !== job.providerAddress.toLowerCase())) {
+    if (
+      !job ||
+      (providerAddress !== undefined && providerAddress.toLowerCase() !== job.providerAddress.toLowerCase()) ||
+      (model !== undefined && model !== job.model)
+    ) {
       throw new ApiError('async_job_not_found');
     }
-    if (job.keyId !== keyId) throw new ApiError('access_denied');
+    if (job.accountId !== accountId) throw new ApiError('access_denied');
     return job;
   }
 
@@ -158,7 +164,9 @@ export class JobService {
       job.outcome = { status: 'failed', errorMessage: `provider request failed: provider ${job.providerAddress} is unavailable` };
       return;
     }
-    const booked = this.deps.ledger.book(job.keyId, {
+    const booked = this.deps.ledger.book(job.accountId, {
+      apiKeyId: job.keyId,
+      trustMode: provider.trustMode,
       requestId: flat(traceRequestIdOf(job)),
       jobId: job.id,
       model: job.model,
@@ -194,10 +202,10 @@ export class JobService {
     return removed;
   }
 
-  /** Forgets every job (or one key's), cancelling their timers: nothing is booked for them. */
-  reset(keyId?: string): void {
+  /** Forgets every job (or one account's), cancelling their timers: nothing is booked for them. */
+  reset(accountId?: string): void {
     for (const job of [...this.deps.store.values()]) {
-      if (keyId !== undefined && job.keyId !== keyId) continue;
+      if (accountId !== undefined && job.accountId !== accountId) continue;
       this.#timers.get(job.id)?.cancel();
       this.#timers.delete(job.id);
       this.deps.store.delete(job.id);

@@ -11,6 +11,8 @@ export interface RoutingPrefs {
   identity?: string;
   /** USD per generated image, as the exact decimal string the client sent. */
   maxPriceUsdImage?: string;
+  /** Set by Require-Parameters: the request's parameters, which a provider must all advertise. */
+  requiredParameters?: readonly string[];
 }
 
 
@@ -37,7 +39,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
  * merges them over the deprecated body `provider` object field by field:
  * the header wins. Defaults: price sort; fallbacks on unless pinned.
  */
-export function routingPrefs(headers: IncomingHttpHeaders, body?: ProviderPreferencesBody): RoutingPrefs {
+export function routingPrefs(headers: IncomingHttpHeaders, body?: ProviderPreferencesBody, requestParameters: readonly string[] = []): RoutingPrefs {
   const address = header(headers, 'x-0g-provider-address');
   if (address !== undefined && !ADDRESS.test(address)) {
     throw new ApiError('invalid_provider_header', `X-0G-Provider-Address must be a 0x-prefixed 40-hex-digit address, got "${address.slice(0, 80)}"`);
@@ -50,6 +52,11 @@ export function routingPrefs(headers: IncomingHttpHeaders, body?: ProviderPrefer
     header(headers, 'x-0g-provider-trust-mode'),
     ['standard', 'verified', 'private'] as const,
     () => new ApiError('invalid_trust_mode', 'X-0G-Provider-Trust-Mode must be "standard", "verified" or "private"'),
+  );
+  const require = oneOf(
+    header(headers, 'x-0g-provider-require-parameters'),
+    ['true', 'false'] as const,
+    badHeader('Require-Parameters', '"true" or "false"'),
   );
   const identity = header(headers, 'x-0g-provider-identity');
   if (identity !== undefined && !IDENTITY.test(identity)) throw badHeader('Identity', 'a printable label of at most 64 characters')();
@@ -69,6 +76,7 @@ export function routingPrefs(headers: IncomingHttpHeaders, body?: ProviderPrefer
   if (merged.trustFloor !== undefined) prefs.trustFloor = merged.trustFloor;
   if (identity !== undefined) prefs.identity = identity;
   if (maxPrice !== undefined) prefs.maxPriceUsdImage = maxPrice;
+  if (require !== undefined ? require === 'true' : body?.require_parameters === true) prefs.requiredParameters = requestParameters;
   return prefs;
 }
 

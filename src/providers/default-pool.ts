@@ -4,7 +4,9 @@ import type { PoolSpec } from './types.js';
  * The pool a fresh `npm start` serves. Prices, latencies and trust modes differ
  * on purpose so that sorting, pinning and trust floors all have something to
  * choose between; one provider is unhealthy and one has a bad TEE signer.
- * `z-image` is cheapest at Aurora, so an unpinned request lands there.
+ * `z-image` is cheapest at Aurora, so an unpinned request lands there; only
+ * Aurora and Borealis advertise `seed`, only Borealis `negative_prompt`
+ * (X-0G-Provider-Require-Parameters has something to filter).
  */
 export const DEFAULT_POOL: PoolSpec = {
   models: [
@@ -14,6 +16,15 @@ export const DEFAULT_POOL: PoolSpec = {
       description: 'Text-to-image. Any WxH from 64 to 2048 per side; default 1024x1024.',
       serviceType: 'text-to-image',
       defaultSize: '1024x1024',
+      createdS: 1767225600,
+    },
+    {
+      id: 'z-image-turbo',
+      name: 'Z-Image Turbo (capped)',
+      description: 'Text-to-image. At most 2 images per request: n > 2 returns 2 images, not an error, and bills 2.',
+      serviceType: 'text-to-image',
+      defaultSize: '1024x1024',
+      maxImagesPerRequest: 2,
       createdS: 1767225600,
     },
     {
@@ -49,7 +60,8 @@ export const DEFAULT_POOL: PoolSpec = {
       signsResponses: true,
       teeSignerValid: true,
       models: [
-        { id: 'z-image', priceNeuron: '3000000000000000' },
+        { id: 'z-image', priceNeuron: '3000000000000000', supportedParameters: ['prompt', 'n', 'size', 'response_format', 'seed'] },
+        { id: 'z-image-turbo', priceNeuron: '135100000000000000' },
         { id: 'flux-1-schnell', priceNeuron: '2500000000000000' },
       ],
     },
@@ -66,7 +78,7 @@ export const DEFAULT_POOL: PoolSpec = {
       signsResponses: true,
       teeSignerValid: true,
       models: [
-        { id: 'z-image', priceNeuron: '4500000000000000' },
+        { id: 'z-image', priceNeuron: '4500000000000000', supportedParameters: ['prompt', 'n', 'size', 'response_format', 'seed', 'negative_prompt'] },
         { id: 'qwen-image-edit', priceNeuron: '5000000000000000' },
       ],
     },

@@ -2,13 +2,21 @@ import Value from 'typebox/value';
 import { ConfigError } from '../config.js';
 import { readConfigFile } from '../config-file.js';
 import { DEFAULT_POOL } from './default-pool.js';
-import { PoolSpecSchema, type ModelSpec, type PoolSpec, type ProviderSpec } from './types.js';
+import { PoolSpecSchema, type ModelSpec, type PoolSpec, type ProviderSpec, type ServiceTypeName } from './types.js';
+
+/** The parameters every provider of a service type honours unless its offer says otherwise. */
+export const STANDARD_PARAMETERS: Record<ServiceTypeName, readonly string[]> = {
+  'text-to-image': ['prompt', 'n', 'size', 'response_format'],
+  'image-editing': ['prompt', 'image', 'mask', 'n', 'size', 'response_format'],
+};
 
 /** One (provider, model) offer: the unit the Router routes between. */
 export interface Endpoint {
   provider: ProviderSpec;
   model: ModelSpec;
   priceNeuron: bigint;
+  /** What the provider advertises for this model (X-0G-Provider-Require-Parameters filters on it). */
+  supportedParameters: readonly string[];
 }
 
 export class ProviderPool {
@@ -34,7 +42,9 @@ export class ProviderPool {
     for (const provider of this.providers) {
       for (const offer of provider.models) {
         const model = this.#modelsById.get(offer.id);
-        if (model) all.push({ provider, model, priceNeuron: BigInt(offer.priceNeuron) });
+        if (!model) continue;
+        const supportedParameters = offer.supportedParameters ?? STANDARD_PARAMETERS[model.serviceType];
+        all.push({ provider, model, priceNeuron: BigInt(offer.priceNeuron), supportedParameters });
       }
     }
     this.#endpoints = all;

@@ -20,6 +20,9 @@ export const ModelSpecSchema = Type.Object(
     supportedSizes: Type.Optional(Type.Array(Type.String({ pattern: SIZE_PATTERN }), { minItems: 1 })),
     defaultSize: Type.Optional(Type.String({ pattern: SIZE_PATTERN })),
     createdS: Type.Optional(Type.Integer({ minimum: 0 })),
+    maxImagesPerRequest: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'the model returns at most this many images; a larger n is not an error (z-image-turbo: 2)' }),
+    ),
     imageMs: Type.Optional(
       Type.Integer({ minimum: 0, description: 'async processing time per image, on top of the provider latency (default 500)' }),
     ),
@@ -41,7 +44,19 @@ export const ProviderSpecSchema = Type.Object(
     signsResponses: Type.Boolean({ description: 'returns a ZG-Res-Key response id' }),
     teeSignerValid: Type.Boolean({ description: 'false: verify_tee reports tee_verified=false' }),
     models: Type.Array(
-      Type.Object({ id: Type.String({ minLength: 1 }), priceNeuron: NeuronString }, { additionalProperties: false }),
+      Type.Object(
+        {
+          id: Type.String({ minLength: 1 }),
+          priceNeuron: NeuronString,
+          supportedParameters: Type.Optional(
+            Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+              maxItems: 64,
+              description: 'request parameters this provider honours for the model (default: the standard ones of its service type)',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
       { minItems: 1 },
     ),
   },

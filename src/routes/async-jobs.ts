@@ -6,16 +6,16 @@ import { parseImageRequest, type ImageJobSpec } from '../domain/image-request.js
 import { viewJob } from '../domain/job-view.js';
 import { ApiError } from '../errors.js';
 import { sendWithImages } from '../lib/image-json.js';
-import { errorResponses } from '../schemas/common.js';
 import { ImageEditForm, ImageEditQuery } from '../schemas/edits.js';
 import { ImageGenerationRequest } from '../schemas/images.js';
 import { JobParams, JobQuery, JobStatusResponse, JobSubmitResponse, type JobSubmitBody } from '../schemas/jobs.js';
 import type { Services } from '../services.js';
-import { API_KEY_SECURITY, inferenceGate } from './auth-hook.js';
+import { ROUTED } from '../schemas/routing-headers.js';
+import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
 import { editQuery, MULTIPART_ROUTE, requestContext } from './images.js';
 import { readEditForm } from './multipart.js';
 
-const SUBMIT_RESPONSES = { 202: JobSubmitResponse, ...errorResponses(400, 401, 403, 404, 413, 415, 502, 503) };
+const SUBMIT_RESPONSES = { 202: JobSubmitResponse, ...INFERENCE_ERRORS };
 
 export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const { jobs, config } = services;
@@ -24,13 +24,16 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     req.note = { ...req.note, jobId: job.id, jobStatus: 'pending' };
     const retryAfterS = jobs.retryAfterS(job);
     const body: JobSubmitBody = { jobId: job.id, status: 'pending', provider_address: job.providerAddress };
-    return reply.code(202).headers(retryAfterS === undefined ? {} : { 'retry-after': String(retryAfterS) }).send(body);
+    const headers: Record<string, string> = { 'x-provider': job.providerAddress };
+    if (retryAfterS !== undefined) headers['retry-after'] = String(retryAfterS);
+    return reply.code(202).headers(headers).send(body);
   };
 
   app.post(
     '/v1/async/images/generations',
     {
       ...inferenceGate(services),
+      config: ROUTED,
       schema: {
         operationId: 'submitAsyncImageGeneration',
         tags: ['async'],
@@ -50,6 +53,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     '/v1/async/images/edits',
     {
       ...inferenceGate(services),
+      config: ROUTED,
       ...MULTIPART_ROUTE,
       schema: {
         operationId: 'submitAsyncImageEdit',
@@ -81,7 +85,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         security: API_KEY_SECURITY,
         params: JobParams,
         querystring: JobQuery,
-        response: { 200: JobStatusResponse, ...errorResponses(400, 401, 403, 404, 503) },
+        response: { 200: JobStatusResponse, ...INFERENCE_ERRORS },
       },
     },
     async (req, reply) => {
@@ -89,10 +93,10 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       if (pin === undefined && config.profile === 'strict') {
         throw new ApiError('bad_request', 'provider_address is required (strict profile): async jobs are pinned to their provider');
       }
-      const job = jobs.lookup(req.params.jobId, req.auth!.keyId, pin);
+      const job = jobs.lookup(req.params.jobId, req.auth!.accountId, pin, req.query.model);
       const ctx = requestContext(req);
       await requestStage(services.faults, { route: ctx.route, keyId: ctx.keyId, model: job.model });
-      const view = await viewJob(services, job, `${req.protocol}://${req.host}`);
+      const view = await viewJob(services, job, `${req.protocol}://${req.host}`, req.query.verify_tee === 'true');
       req.note = { ...req.note, jobStatus: view.body.status };
       sendWithImages(reply, view.headers, view.body);
       return reply;

@@ -3,6 +3,7 @@ import { authenticate } from '../domain/auth.js';
 import { faultError, faultFromHeaders } from '../domain/faults.js';
 import { rateLimitHeaders } from '../domain/rate-limit.js';
 import { ApiError } from '../errors.js';
+import { errorResponses } from '../schemas/common.js';
 import type { Services } from '../services.js';
 
 /**
@@ -19,15 +20,16 @@ import type { Services } from '../services.js';
 export function inferenceGate(services: Services): { onRequest: onRequestHookHandler; preValidation: preValidationHookHandler } {
   return {
     onRequest: (req, _reply, done) => {
-      const auth = authenticate(req.headers.authorization, services.auth);
+      const auth = authenticate(req.headers.authorization, services.auth, services.accounts, services.clock.nowMs());
       req.auth = auth;
-      services.ledger.open(auth.keyId, auth.currency);
+      services.ledger.open(auth.accountId, auth.currency, auth.key && services.accounts.account(auth.accountId)?.balance);
       done();
     },
     preValidation: (req, reply, done) => {
-      const keyId = req.auth!.keyId;
+      const auth = req.auth!;
       if (services.rateLimiter) {
-        const state = services.rateLimiter.take(keyId);
+        // Per account, as the Router limits (contract §14): a plain sk- key is its own account.
+        const state = services.rateLimiter.take(auth.accountId);
         reply.headers(rateLimitHeaders(state));
         if (!state.allowed) {
           const retryAfterS = Math.max(1, Math.ceil((state.resetMs - services.clock.nowMs()) / 1000));
@@ -45,3 +47,11 @@ export function inferenceGate(services: Services): { onRequest: onRequestHookHan
 }
 
 export const API_KEY_SECURITY = [{ ApiKeyAuth: [] }];
+
+/**
+ * What an inference route can answer besides success: its own errors, plus
+ * everything the gate can say (401, 403, 429, and any error an X-Emulator-Fault
+ * header or fault rule forces: 400, 401, 402, 403, 404, 423, 429, 500, 502, 503).
+ * Body-parsing statuses are added to every route (declared-statuses.ts).
+ */
+export const INFERENCE_ERRORS = errorResponses(400, 401, 402, 403, 404, 423, 429, 500, 502, 503);

@@ -16,12 +16,20 @@ const MAX_REVOKED_KEYS = 10_000;
 export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const { ledger, auth, jobs } = services;
   const currencyOf = (key: string) => (auth.usd.has(key) ? ('usd' as const) : ('0g' as const));
+  // A managed account's key shows (and changes) the account it spends from.
+  const ledgerOf = (key: string) => {
+    const record = services.accounts.apiKey(key);
+    const managed = record && services.accounts.account(record.accountId);
+    if (managed) return ledger.open(managed.id, managed.currency, managed.balance);
+    return ledger.open(keyIdOf(key), currencyOf(key));
+  };
+  const revoked = (key: string) => services.accounts.apiKey(key)?.revoked ?? auth.revoked.has(key);
   const view = (key: string, account: Account) => ({
     key_id: account.keyId,
     currency: account.currency,
     balance: account.balance.toString(),
     spent: account.spent.toString(),
-    revoked: auth.revoked.has(key),
+    revoked: revoked(key),
     charge_count: account.chargeCount,
     dropped_charges: account.droppedCharges,
     charges: account.recent.map((c) => ({
@@ -47,7 +55,7 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
         response: { 200: LedgerView, ...errorResponses(400, 401) },
       },
     },
-    async (req) => view(req.query.key, ledger.open(keyIdOf(req.query.key), currencyOf(req.query.key))),
+    async (req) => view(req.query.key, ledgerOf(req.query.key)),
   );
 
   app.post(
@@ -63,8 +71,8 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
     },
     async (req) => {
       const { key, action, amount } = req.body;
-      const currency = currencyOf(key);
-      const account = ledger.open(keyIdOf(key), currency);
+      const account = ledgerOf(key);
+      const currency = account.currency;
       const units = () => {
         if (amount === undefined) throw new ApiError('bad_request', `${action} needs an amount`);
         return parseDecimal(amount, currency === 'usd' ? 6 : 18);
@@ -72,11 +80,15 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
       if (action === 'top_up') account.balance += units();
       else if (action === 'set_balance') account.balance = units();
       else if (action === 'drain') account.balance = 0n;
-      else if (action === 'revoke') {
-        if (auth.revoked.size >= MAX_REVOKED_KEYS && !auth.revoked.has(key)) throw new ApiError('bad_request', `at most ${MAX_REVOKED_KEYS} keys can be revoked; restore some or reset`);
-        auth.revoked.add(key);
+      else {
+        const record = services.accounts.apiKey(key);
+        if (record) record.revoked = action === 'revoke';
+        else if (action === 'restore') auth.revoked.delete(key);
+        else {
+          if (auth.revoked.size >= MAX_REVOKED_KEYS && !auth.revoked.has(key)) throw new ApiError('bad_request', `at most ${MAX_REVOKED_KEYS} keys can be revoked; restore some or reset`);
+          auth.revoked.add(key);
+        }
       }
-      else auth.revoked.delete(key);
       return view(key, account);
     },
   );
@@ -119,7 +131,7 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
     async (req) => {
       const keyId = keyIdOf(req.query.key);
       const nowMs = services.clock.nowMs();
-      const account = ledger.account(keyId);
+      const account = ledger.account(services.accounts.apiKey(req.query.key)?.accountId ?? keyId);
       const costOf = (requestId: string, jobId?: string) =>
         (account?.recent ?? []).filter((c) => c.requestId === requestId || (jobId !== undefined && c.jobId === jobId)).reduce((s, c) => s + c.amount, 0n);
       const jobStatus = (jobId: string) => {
@@ -144,14 +156,16 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
     async (req) => {
       const key = req.body?.key;
       const keyId = key === undefined ? undefined : keyIdOf(key);
-      jobs.reset(keyId);
-      ledger.reset(keyId);
-      services.rateLimiter?.reset(keyId);
+      const accountId = key === undefined ? undefined : (services.accounts.apiKey(key)?.accountId ?? keyId);
+      jobs.reset(accountId);
+      ledger.reset(accountId);
+      services.rateLimiter?.reset(accountId);
       services.faults.clear(keyId);
       services.journal.clear(keyId);
       services.tracker.reset(keyId);
       if (key === undefined) {
         services.pool.restoreHealth();
+        services.accounts.reset();
         auth.revoked.clear();
         for (const k of services.initialRevoked) auth.revoked.add(k);
       } else {

@@ -53,7 +53,14 @@ export const emulatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.get(
     '/_emulator/faults/catalog',
-    { schema: { operationId: 'faultCatalog', tags, summary: 'Every fault that can be armed: the Router errors with status, type, code and headers, and job/latency behaviours' } },
+    {
+      schema: {
+        operationId: 'faultCatalog',
+        tags,
+        summary: 'Every fault that can be armed: the Router errors with status, type, code and headers, and job/latency behaviours',
+        response: { 200: Free('FaultCatalog') },
+      },
+    },
     async () => ({ object: 'list', data: faultCatalog() }),
   );
   app.post(
@@ -71,7 +78,15 @@ export const emulatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   );
   app.get(
     '/_emulator/faults',
-    { schema: { operationId: 'listFaults', tags, summary: 'Armed fault rules', querystring: Type.Object({ key: Type.Optional(Type.String()) }) } },
+    {
+      schema: {
+        operationId: 'listFaults',
+        tags,
+        summary: 'Armed fault rules',
+        querystring: Type.Object({ key: Type.Optional(Type.String()) }),
+        response: { 200: Free('FaultRules'), ...errorResponses(400) },
+      },
+    },
     async (req) => {
       return { object: 'list', data: services.faults.list(req.query.key ? keyIdOf(req.query.key) : undefined).map(describeRule) };
     },

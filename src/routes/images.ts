@@ -6,21 +6,24 @@ import { runSync, type RequestContext } from '../domain/generation.js';
 import { parseImageRequest } from '../domain/image-request.js';
 import { ApiError } from '../errors.js';
 import { sendWithImages } from '../lib/image-json.js';
-import { errorResponses } from '../schemas/common.js';
 import { ImageEditForm, ImageEditQuery } from '../schemas/edits.js';
 import { ImageGenerationRequest, ImageGenerationResponse } from '../schemas/images.js';
 import type { Services } from '../services.js';
-import { API_KEY_SECURITY, inferenceGate } from './auth-hook.js';
+import { ROUTED } from '../schemas/routing-headers.js';
+import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
 import { readEditForm } from './multipart.js';
 
 export function requestContext(req: FastifyRequest): RequestContext {
+  const auth = req.auth!;
   const ctx: RequestContext = {
     requestId: req.id,
-    keyId: req.auth!.keyId,
+    keyId: auth.keyId,
+    accountId: auth.accountId,
     baseUrl: `${req.protocol}://${req.host}`,
     route: req.routeOptions.url ?? req.url,
   };
   if (req.fault) ctx.headerFault = req.fault;
+  if (auth.key) ctx.key = auth.key;
   return ctx;
 }
 
@@ -39,6 +42,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     '/v1/images/generations',
     {
       ...inferenceGate(services),
+      config: ROUTED,
       schema: {
         operationId: 'createImageGeneration',
         tags: ['images'],
@@ -47,7 +51,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           'OpenAI-compatible. Send `response_format: "b64_json"`. The response adds `model`, `usage` and the Router\'s `x_0g_trace` with the billed cost in neuron.',
         security: API_KEY_SECURITY,
         body: ImageGenerationRequest,
-        response: { 200: ImageGenerationResponse, ...errorResponses(400, 401, 403, 404, 413, 415, 502, 503) },
+        response: { 200: ImageGenerationResponse, ...INFERENCE_ERRORS },
       },
     },
     async (req, reply) => {
@@ -62,6 +66,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     '/v1/images/edits',
     {
       ...inferenceGate(services),
+      config: ROUTED,
       ...MULTIPART_ROUTE,
       schema: {
         operationId: 'createImageEdit',
@@ -72,7 +77,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         consumes: ['multipart/form-data'],
         querystring: ImageEditQuery,
         body: ImageEditForm,
-        response: { 200: ImageGenerationResponse, ...errorResponses(400, 401, 403, 404, 413, 415, 502, 503) },
+        response: { 200: ImageGenerationResponse, ...INFERENCE_ERRORS },
       },
     },
     async (req, reply) => {

@@ -91,6 +91,15 @@ export const ModelsQuery = Type.Object({
   pricing: Type.Optional(Type.Union([Type.Literal('usd'), Type.Literal('')], { description: '`usd`: USD decimal strings under `pricing`' })),
   provider_address: Type.Optional(StringOrList),
   'provider_address[]': Type.Optional(StringOrList),
+  input_modality: Type.Optional(StringOrList),
+  'input_modality[]': Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'models accepting ALL of these inputs (text, image)' })),
+  supported_parameter: Type.Optional(StringOrList),
+  'supported_parameter[]': Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'models supporting ALL of these parameters' })),
+  legacy: Type.Optional(
+    Type.Enum(['true', 'false', ''], {
+      description: '[beta] raw model_id view; every emulated model id is already its raw id, so the list is the same',
+    }),
+  ),
 });
 
 export const ProvidersQuery = Type.Object({

@@ -10,6 +10,7 @@ export const ProviderPreferences = Type.Object(
     sort: Type.Optional(Type.Union([Type.Literal('price'), Type.Literal('latency')])),
     allow_fallbacks: Type.Optional(Type.Boolean()),
     trust_mode: Type.Optional(TrustMode),
+    require_parameters: Type.Optional(Type.Boolean({ description: 'only providers that advertise every request parameter qualify' })),
   },
   { title: 'ProviderPreferences', additionalProperties: false, deprecated: true },
 );
@@ -26,11 +27,9 @@ export const ImageGenerationRequest = Type.Object(
         examples: ['1024x1024'],
       }),
     ),
-    response_format: Type.Optional(
-      Type.Union([Type.Literal('b64_json'), Type.Literal('url')], {
-        description: 'Send `b64_json`: the Router delivers only base64 images',
-      }),
-    ),
+    response_format: Type.Union([Type.Literal('b64_json'), Type.Literal('url')], {
+      description: 'Required. Send `b64_json`: the Router delivers only base64 images (`url` only with URL_RESPONSES=serve)',
+    }),
     provider: Type.Optional(ProviderPreferences),
     verify_tee: Type.Optional(Type.Boolean({ description: 'Router extension: report x_0g_trace.tee_verified' })),
   },

@@ -20,6 +20,10 @@ export const JobQuery = Type.Object({
   provider_address: Type.Optional(
     Type.String({ pattern: ADDRESS_PATTERN, description: 'the provider that owns the job (optional unless PROFILE=strict)' }),
   ),
+  model: Type.Optional(Type.String({ maxLength: 256, description: "the job's model, as the Router's model pages poll; another model is the same 404 as a wrong pin" })),
+  verify_tee: Type.Optional(
+    Type.Enum(['true', 'false'], { description: '`true`: a completed job\'s trace carries tee_verified' }),
+  ),
 });
 
 export const JobStatusResponse = Type.Object(

@@ -15,7 +15,10 @@ export type JobOutcome =
  */
 export interface Job {
   id: string;
+  /** The key that submitted the job (usage rows name it). */
   keyId: string;
+  /** Who owns it: any key of this account may poll it. */
+  accountId: string;
   providerAddress: string;
   model: string;
   prompt: string;

@@ -8,6 +8,12 @@ import { MIN_COST_NEURON, neuronToMicroUsd, type Currency } from '../domain/bill
  * or not); its trace billing is returned so responses show the booked figure.
  */
 export interface Charge {
+  /** 1, 2, 3… per account: the usage-history row id. */
+  id: number;
+  /** The key the request was made with (`key_…`). */
+  apiKeyId: string;
+  /** The serving provider's trust tier, for usage filters. */
+  trustMode: string;
   /** The request id the charge is booked under (`async-…` for jobs). */
   requestId: string;
   jobId?: string;
@@ -41,11 +47,13 @@ export interface LedgerOptions {
   defaultBalanceNeuron: bigint;
   defaultBalanceMicroUsd: bigint;
   usdPer0g: number;
-  /** Key ids of USD accounts: a charge booked after its account was pruned keeps the right currency. */
-  usdKeyIds?: ReadonlySet<string>;
+  /** An account's currency and starting balance when it is not open: a charge booked after its account was pruned keeps them. */
+  accountDefaults?: (accountId: string) => { currency: Currency; balance?: bigint | undefined };
   recentMax?: number;
   accountsMax?: number;
   chargesMax?: number;
+  /** Told of every booking (API keys count it toward their credit limit). */
+  onBooked?: (accountId: string, charge: Charge) => void;
 }
 
 /*
@@ -76,20 +84,26 @@ export class Ledger {
     return this.#accounts.size;
   }
 
-  currencyOf(keyId: string): Currency {
-    return this.options.usdKeyIds?.has(keyId) ? 'usd' : '0g';
-  }
 
   account(keyId: string): Account | undefined {
     return this.#accounts.get(keyId);
   }
 
-  /** The key's account, opened with the default balance on first use. */
-  open(keyId: string, currency: Currency): Account {
+  /** The starting balance of a new account without one of its own. */
+  defaultBalance(currency: Currency): bigint {
+    return currency === 'usd' ? this.options.defaultBalanceMicroUsd : this.options.defaultBalanceNeuron;
+  }
+
+  /**
+   * The account, opened on first use with `balance` (default: the configured
+   * one). `keyId` is the account id: a plain `sk-` key's own id, or `acct_…`.
+   */
+  open(keyId: string, currency: Currency, startBalance?: bigint): Account {
     let account = this.#accounts.get(keyId);
     if (!account) {
       if (this.#accounts.size >= this.#accountsMax) this.#prune();
-      account = { keyId, currency, balance: this.#defaultBalance(currency), spent: 0n, chargeCount: 0, recent: [], droppedCharges: 0 };
+      const balance = startBalance ?? this.defaultBalance(currency);
+      account = { keyId, currency, balance, spent: 0n, chargeCount: 0, recent: [], droppedCharges: 0 };
       this.#accounts.set(keyId, account);
     }
     return account;
@@ -105,14 +119,10 @@ export class Ledger {
     this.#accounts.delete(keyId);
   }
 
-  #defaultBalance(currency: Currency): bigint {
-    return currency === 'usd' ? this.options.defaultBalanceMicroUsd : this.options.defaultBalanceNeuron;
-  }
-
-  /** Pristine accounts first, then the least recently active, down to 90% so the scan is amortised. */
+  /** Pristine accounts (reopened identical) first, then the least recently active, down to 90% so the scan is amortised. */
   #prune(): void {
     for (const [keyId, a] of this.#accounts) {
-      if (a.chargeCount === 0 && a.balance === this.#defaultBalance(a.currency)) this.#accounts.delete(keyId);
+      if (a.chargeCount === 0 && a.balance === (this.options.accountDefaults?.(keyId).balance ?? this.defaultBalance(a.currency))) this.#accounts.delete(keyId);
     }
     for (const keyId of this.#accounts.keys()) {
       if (this.#accounts.size < this.#accountsMax * 0.9) break;
@@ -148,8 +158,12 @@ export class Ledger {
   admit(keyId: string): void {
     const account = this.#accounts.get(keyId);
     if (!account) return;
-    const floor = account.currency === 'usd' ? neuronToMicroUsd(MIN_COST_NEURON, this.options.usdPer0g) : MIN_COST_NEURON;
-    if (account.balance < floor) throw new ApiError('insufficient_balance');
+    if (account.balance < this.minCost(account.currency)) throw new ApiError('insufficient_balance');
+  }
+
+  /** min_cost in a currency's base unit. */
+  minCost(currency: Currency): bigint {
+    return this.amountIn(currency, MIN_COST_NEURON);
   }
 
   /** A neuron price in a currency's base unit, as a booking converts it. */
@@ -158,8 +172,9 @@ export class Ledger {
   }
 
   /** Books a charge priced in neuron; returns what was charged, in the account's currency. */
-  book(keyId: string, charge: Omit<Charge, 'amount'>): Booked {
-    const account = this.#accounts.get(keyId) ?? this.open(keyId, this.currencyOf(keyId));
+  book(keyId: string, charge: Omit<Charge, 'amount' | 'id'>): Booked {
+    const defaults = this.#accounts.has(keyId) ? undefined : this.options.accountDefaults?.(keyId);
+    const account = this.#accounts.get(keyId) ?? this.open(keyId, defaults?.currency ?? '0g', defaults?.balance);
     // Most recently active last: pruning takes from the front.
     this.#accounts.delete(keyId);
     this.#accounts.set(keyId, account);
@@ -169,7 +184,10 @@ export class Ledger {
     account.spent += amount;
     account.chargeCount++;
     // One literal shape for every charge: a spread gave each retained charge its own hidden class.
-    account.recent.push({
+    const booked: Charge = {
+      id: account.chargeCount,
+      apiKeyId: charge.apiKeyId,
+      trustMode: charge.trustMode,
       requestId: charge.requestId,
       jobId: charge.jobId,
       model: charge.model,
@@ -178,7 +196,9 @@ export class Ledger {
       amountNeuron: charge.amountNeuron,
       amount,
       atMs: charge.atMs,
-    });
+    };
+    account.recent.push(booked);
+    this.options.onBooked?.(keyId, booked);
     this.#listedCharges++;
     if (account.recent.length > this.#recentMax) {
       account.recent.shift();

@@ -5,6 +5,7 @@ import { defaultConfig, type Config } from '../../src/config.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { readTextChunks } from '../../src/render/png-text.js';
 import type { AppDeps } from '../../src/services.js';
+import { withSpecCheck } from './spec-check.js';
 
 export const KEY = 'sk-test-key';
 export const AUTH = { authorization: `Bearer ${KEY}` };
@@ -22,6 +23,7 @@ export async function makeApp(t: Test, config: Partial<Config> = {}, deps: AppDe
   const clock = new ManualClock(Date.UTC(2026, 10, 24, 12));
   const app = await buildApp(defaultConfig({ logLevel: 'silent', maxEventLoopDelayMs: 0, ...config }), { clock, ...deps });
   t.teardown(() => app.close());
+  withSpecCheck(app, (message) => t.fail(message));
   return Object.assign(app, { clock });
 }
 

@@ -60,7 +60,7 @@ t.test('models.list works against the catalog', async (t) => {
   const { client } = await startServer(t);
   const ids: string[] = [];
   for await (const model of client.models.list()) ids.push(model.id);
-  t.same(ids, ['z-image', 'flux-1-schnell', 'qwen-image-edit']);
+  t.same(ids, ['z-image', 'z-image-turbo', 'flux-1-schnell', 'qwen-image-edit']);
 });
 
 t.test('images.edit uploads multipart and gets an edited PNG', async (t) => {

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { LAZY_VALIDATION } from './lazy-validation.js';
+import { AccountSpecSchema, CreatedAccount } from '../schemas/accounts.js';
+import { errorResponses } from '../schemas/common.js';
+import type { Services } from '../services.js';
+
+/** Control plane, part three: accounts that own keys, made at run time (the config file declares them at start). */
+export const emulatorAccountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.post(
+    '/_emulator/managed-accounts',
+    {
+      ...LAZY_VALIDATION,
+      schema: {
+        operationId: 'createManagedAccount',
+        tags: ['emulator'],
+        summary: 'Create an account with a management key (generated unless given) and optional API keys; at most MAX_ACCOUNTS',
+        body: AccountSpecSchema,
+        response: { 201: CreatedAccount, ...errorResponses(400) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(services.accounts.describe(services.accounts.create(req.body))),
+  );
+};
