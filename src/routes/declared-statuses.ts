@@ -14,7 +14,8 @@ type DocSchema = { response?: Record<string, unknown>; headers?: unknown; [key: 
  * - statuses that do not come from the handler: under load every /v1 route
  *   is 503 (backpressure), a body route can meet malformed JSON (400), a body
  *   too large (413) or a wrong content type (415), and with
- *   EMULATOR_ADMIN_TOKEN every control route can be 401.
+ *   EMULATOR_ADMIN_TOKEN every control route can be 401; a path parameter
+ *   over 100 characters is 414 (http-edge.ts).
  */
 export function documentedSchema(schema: DocSchema | undefined, route: Pick<RouteOptions, 'method' | 'url' | 'config'>): DocSchema {
   let doc: DocSchema = schema ?? {};
@@ -23,6 +24,7 @@ export function documentedSchema(schema: DocSchema | undefined, route: Pick<Rout
   if (route.url.startsWith('/v1/')) statuses.push(503);
   if ([route.method].flat().some((m) => WITH_BODY.has(m))) statuses.push(400, 413, 415);
   if (route.url.startsWith('/_emulator/')) statuses.push(401);
+  if (route.url.includes('/:')) statuses.push(414);
   if (statuses.length === 0) return doc;
   const response = { ...doc.response };
   for (const status of statuses) response[status] ??= ErrorEnvelope;
