@@ -16,6 +16,8 @@ import { registerMetrics } from './metrics.js';
 import { registerObservers, type RequestNote } from './observe.js';
 import { asyncJobRoutes } from './routes/async-jobs.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { consolePageRoutes } from './routes/console-page.js';
+import { emulatorConsoleRoutes } from './routes/emulator-console.js';
 import { emulatorStateRoutes } from './routes/emulator-state.js';
 import { adminGate, emulatorRoutes } from './routes/emulator.js';
 import { healthRoutes } from './routes/health.js';
@@ -150,7 +152,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     if (config.adminToken) control.addHook('onRequest', adminGate(config.adminToken));
     await control.register(emulatorRoutes, { services });
     await control.register(emulatorStateRoutes, { services });
+    await control.register(emulatorConsoleRoutes, { services });
   });
+  await app.register(consolePageRoutes, { adminTokenRequired: config.adminToken !== '' });
   await app.register(proxyImageRoutes, { services });
   await app.register(openapiRoutes);
 

@@ -21,7 +21,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   const { jobs, config } = services;
   const accept = async (req: FastifyRequest, reply: FastifyReply, spec: ImageJobSpec) => {
     const job = await jobs.submit(spec, requestContext(req));
-    req.note = { ...req.note, jobId: job.id, jobStatus: 'pending' };
+    req.note = { ...req.note, jobId: job.id, jobStatus: 'pending', provider: job.providerAddress };
     const retryAfterS = jobs.retryAfterS(job);
     const body: JobSubmitBody = { jobId: job.id, status: 'pending', provider_address: job.providerAddress };
     return reply.code(202).headers(retryAfterS === undefined ? {} : { 'retry-after': String(retryAfterS) }).send(body);
@@ -93,7 +93,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       const ctx = requestContext(req);
       await requestStage(services.faults, { route: ctx.route, keyId: ctx.keyId, model: job.model });
       const view = await viewJob(services, job, `${req.protocol}://${req.host}`);
-      req.note = { ...req.note, jobStatus: view.body.status };
+      req.note = { ...req.note, jobStatus: view.body.status, provider: job.providerAddress };
       sendWithImages(reply, view.headers, view.body);
       return reply;
     },

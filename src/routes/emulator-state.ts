@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parseDecimal } from '../domain/billing.js';
-import { statusAt } from '../domain/job-state.js';
+import { clientReport } from '../domain/console-view.js';
 import { ApiError } from '../errors.js';
 import { isoMs } from '../lib/clock.js';
 import { keyIdOf } from '../lib/ids.js';
@@ -114,15 +114,8 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
     },
     async (req) => {
       const keyId = keyIdOf(req.query.key);
-      const nowMs = services.clock.nowMs();
-      const account = ledger.account(keyId);
-      const costOf = (requestId: string, jobId?: string) =>
-        (account?.recent ?? []).filter((c) => c.requestId === requestId || (jobId !== undefined && c.jobId === jobId)).reduce((s, c) => s + c.amount, 0n);
-      const jobStatus = (jobId: string) => {
-        const job = jobs.find(jobId);
-        return job ? statusAt(job, nowMs) : undefined;
-      };
-      return { key_id: keyId, currency: account?.currency ?? currencyOf(req.query.key), ...services.tracker.report(keyId, jobStatus, costOf) };
+      const currency = ledger.account(keyId)?.currency ?? currencyOf(req.query.key);
+      return { key_id: keyId, currency, ...clientReport(services, keyId) };
     },
   );
 
@@ -139,21 +132,22 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
     },
     async (req) => {
       const key = req.body?.key;
-      const keyId = key === undefined ? undefined : keyIdOf(key);
+      if (key !== undefined && req.body?.key_id !== undefined) throw new ApiError('bad_request', 'give key or key_id, not both');
+      const keyId = key === undefined ? req.body?.key_id : keyIdOf(key);
       jobs.reset(keyId);
       ledger.reset(keyId);
       services.rateLimiter?.reset(keyId);
       services.faults.clear(keyId);
       services.journal.clear(keyId);
       services.tracker.reset(keyId);
-      if (key === undefined) {
+      if (keyId === undefined) {
         services.pool.restoreHealth();
         auth.revoked.clear();
         for (const k of services.initialRevoked) auth.revoked.add(k);
       } else {
-        auth.revoked.delete(key);
+        for (const k of auth.revoked) if (keyIdOf(k) === keyId) auth.revoked.delete(k);
       }
-      return { reset: key === undefined ? 'all' : keyId };
+      return { reset: keyId ?? 'all' };
     },
   );
 };

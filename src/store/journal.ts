@@ -19,6 +19,7 @@ export interface JournalRecord {
   durationMs: number;
   jobId?: string;
   jobStatus?: string;
+  provider?: string;
   errorCode?: string;
   retryAfterS?: number;
   /** The request body with prompts cut to 200 characters and uploads replaced by their size. */

@@ -56,6 +56,11 @@ export class Ledger {
     return this.#accounts.get(keyId);
   }
 
+  /** Every account, in the order keys were first seen. */
+  accounts(): IterableIterator<Account> {
+    return this.#accounts.values();
+  }
+
   /** The key's account, opened with the default balance on first use. */
   open(keyId: string, currency: Currency): Account {
     let account = this.#accounts.get(keyId);
