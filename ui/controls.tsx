@@ -33,10 +33,10 @@ export function ClockPanel({ clock, act }: { clock: Snapshot['clock']; act: Act 
           void act('Set clock', () => call('POST', '/_emulator/clock', { setTo: new Date(`${target}Z`).toISOString() }));
         }}
       >
-        <label>
-          Set to (UTC)
-          <input type="datetime-local" step="0.001" required disabled={!manual} value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
-        </label>
+        <div class="field">
+          <label for="clock-target">Set to (UTC)</label>
+          <input id="clock-target" type="datetime-local" step="0.001" required disabled={!manual} value={target || clock.now.slice(0, 23)} onInput={(e) => setTarget(e.currentTarget.value)} />
+        </div>
         <button type="submit" disabled={!manual}>
           Set clock
         </button>
@@ -61,10 +61,10 @@ export function ProvidersPanel({ providers, act }: { providers: Provider[]; act:
             <code class="muted" title={p.address}>
               {shortAddress(p.address)}
             </code>
-            <span class="muted models">{p.models.join(', ')}</span>
             <button type="button" aria-label={`${p.healthy ? 'Start outage' : 'End outage'}: ${p.name}`} onClick={() => toggle(p)}>
               {p.healthy ? 'Start outage' : 'End outage'}
             </button>
+            <span class="muted models">{p.models.join(', ')}</span>
           </li>
         ))}
       </ul>
@@ -118,25 +118,15 @@ export function AccountsPanel({ accounts, act }: { accounts: { total: number; da
   );
 }
 
-export function ResetPanel({ keyId, act, onResetKey }: { keyId: string; act: Act; onResetKey(): void }) {
+export function ResetPanel({ act }: { act: Act }) {
   return (
     <section class="panel" aria-labelledby="reset-title">
       <h2 id="reset-title">Reset</h2>
+      <p class="muted">Jobs, ledger, rate windows, fault rules, journal, report, provider health and revocations. One key: its Reset button above.</p>
       <div class="buttons">
         <button type="button" class="danger" onClick={() => act('Reset everything', () => call('POST', '/_emulator/reset', {}))}>
           Reset everything
         </button>
-        {keyId && (
-          <button
-            type="button"
-            class="danger"
-            onClick={async () => {
-              if (await act(`Reset ${keyId}`, () => call('POST', '/_emulator/reset', { key_id: keyId }))) onResetKey();
-            }}
-          >
-            Reset key {keyId}
-          </button>
-        )}
       </div>
     </section>
   );

@@ -37,18 +37,18 @@ function describeMatch(rule: FaultRule, snapshot: Snapshot): string {
   return parts.length ? parts.join(' · ') : 'every request';
 }
 
-function Select({ label, value, options, onChange }: { label: string; value: string; options: [string, string][]; onChange(v: string): void }) {
+function Select({ id, label, value, options, onChange }: { id: string; label: string; value: string; options: [string, string][]; onChange(v: string): void }) {
   return (
-    <label>
-      {label}
-      <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
         {options.map(([v, text]) => (
           <option key={v} value={v}>
             {text}
           </option>
         ))}
       </select>
-    </label>
+    </div>
   );
 }
 
@@ -67,9 +67,9 @@ export function FaultsPanel({ catalog, snapshot, act }: { catalog: CatalogFault[
           if (await act(`Arm ${draft.fault}`, () => call('POST', '/_emulator/faults', ruleBody(draft)))) setDraft({ ...draft, fault: '' });
         }}
       >
-        <label>
-          Fault
-          <select required value={draft.fault} onChange={(e) => set('fault')(e.currentTarget.value)}>
+        <div class="field fault-choice">
+          <label for="fault-code">Fault</label>
+          <select id="fault-code" required value={draft.fault} onChange={(e) => set('fault')(e.currentTarget.value)}>
             <option value="">Choose from the catalogue…</option>
             <optgroup label="Router errors">
               {catalog
@@ -90,21 +90,22 @@ export function FaultsPanel({ catalog, snapshot, act }: { catalog: CatalogFault[
                 ))}
             </optgroup>
           </select>
-        </label>
+        </div>
         {chosen && <p class="muted hint">{chosen.message ?? chosen.description}</p>}
-        <Select label="Route" value={draft.route} onChange={set('route')} options={[['', 'Any route'], ...ROUTES.map((r): [string, string] => [r, r])]} />
-        <Select label="Model" value={draft.model} onChange={set('model')} options={[['', 'Any model'], ...models.map((m): [string, string] => [m, m])]} />
+        <Select id="fault-route" label="Route" value={draft.route} onChange={set('route')} options={[['', 'Any route'], ...ROUTES.map((r): [string, string] => [r, r])]} />
+        <Select id="fault-model" label="Model" value={draft.model} onChange={set('model')} options={[['', 'Any model'], ...models.map((m): [string, string] => [m, m])]} />
         <Select
+          id="fault-provider"
           label="Provider"
           value={draft.provider}
           onChange={set('provider')}
           options={[['', 'Any provider'], ...snapshot.providers.map((p): [string, string] => [p.address.toLowerCase(), `when routed to ${p.name}`])]}
         />
-        <Select label="Key" value={draft.keyId} onChange={set('keyId')} options={[['', 'Any key'], ...snapshot.key_ids.map((k): [string, string] => [k, k])]} />
-        <label>
-          Times (blank: until disarmed)
-          <input type="number" min="1" step="1" inputMode="numeric" value={draft.times} onInput={(e) => set('times')(e.currentTarget.value)} />
-        </label>
+        <Select id="fault-key" label="Key" value={draft.keyId} onChange={set('keyId')} options={[['', 'Any key'], ...snapshot.key_ids.map((k): [string, string] => [k, k])]} />
+        <div class="field">
+          <label for="fault-times">Times (blank: until disarmed)</label>
+          <input id="fault-times" type="number" min="1" step="1" inputMode="numeric" value={draft.times} onInput={(e) => set('times')(e.currentTarget.value)} />
+        </div>
         <button type="submit">Arm fault</button>
       </form>
       {snapshot.faults.length === 0 ? (

@@ -60,6 +60,11 @@ function App({ tokenRequired }: { tokenRequired: boolean }) {
     );
   }, [unlocked, lock]);
 
+  // A key that was reset is gone from the ledger: show every key again.
+  useEffect(() => {
+    if (keyId && snapshot && !snapshot.key_ids.includes(keyId)) setKeyId('');
+  }, [keyId, snapshot]);
+
   const act: Act = useCallback(
     async (label, action) => {
       try {
@@ -99,9 +104,9 @@ function App({ tokenRequired }: { tokenRequired: boolean }) {
         <p class={`link link-${link}`} role="status">
           {link === 'live' ? 'Live' : link === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </p>
-        <label class="filter">
-          Key
-          <select value={keyId} onChange={(e) => setKeyId(e.currentTarget.value)}>
+        <div class="filter">
+          <label for="key-filter">Filter by key</label>
+          <select id="key-filter" value={keyId} onChange={(e) => setKeyId(e.currentTarget.value)}>
             <option value="">All keys</option>
             {keyIds.map((id) => (
               <option key={id} value={id}>
@@ -109,7 +114,7 @@ function App({ tokenRequired }: { tokenRequired: boolean }) {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         {tokenRequired && (
           <button type="button" class="quiet" onClick={() => lock('')}>
             Forget token
@@ -130,7 +135,7 @@ function App({ tokenRequired }: { tokenRequired: boolean }) {
             <FaultsPanel catalog={catalog} snapshot={snapshot} act={act} />
             <ProvidersPanel providers={snapshot.providers} act={act} />
             <AccountsPanel accounts={snapshot.accounts} act={act} />
-            <ResetPanel keyId={keyId} act={act} onResetKey={() => setKeyId('')} />
+            <ResetPanel act={act} />
           </div>
         </main>
       ) : (
