@@ -74,7 +74,8 @@ t.test('streams are counted, dropped on close, and all ended by closeAll', async
 
 /** Reads SSE events from a fetch body; resolves each call with the next `snapshot` event. */
 function eventReader(body: ReadableStream<Uint8Array>) {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buffer = '';
   return async (): Promise<{ jobs: { data: { id: string; status: string }[] } } | undefined> => {
     for (;;) {
@@ -88,7 +89,7 @@ function eventReader(body: ReadableStream<Uint8Array>) {
       }
       const { value, done } = await reader.read();
       if (done) return undefined;
-      buffer += value;
+      buffer += decoder.decode(value, { stream: true });
     }
   };
 }
