@@ -16,6 +16,8 @@ function App({ tokenRequired }: { tokenRequired: boolean }) {
   const [unlocked, setUnlocked] = useState(!tokenRequired || adminToken.get() !== '');
   const [authError, setAuthError] = useState('');
   const [snapshot, setSnapshot] = useState<Snapshot | null>(null);
+  const [receivedAtMs, setReceivedAtMs] = useState(0);
+  const [, setSecond] = useState(0);
   const [link, setLink] = useState<Link>('connecting');
   const [keyId, setKeyId] = useState('');
   const [catalog, setCatalog] = useState<CatalogFault[]>([]);
@@ -39,6 +41,7 @@ function App({ tokenRequired }: { tokenRequired: boolean }) {
           await readEvents(path, abort.signal, (event, data) => {
             if (event !== 'snapshot') return;
             setSnapshot(JSON.parse(data) as Snapshot);
+            setReceivedAtMs(Date.now());
             setLink('live');
           });
         } catch (err) {
@@ -59,6 +62,14 @@ function App({ tokenRequired }: { tokenRequired: boolean }) {
       (err: unknown) => err instanceof AuthError && lock('The server refused that token.'),
     );
   }, [unlocked, lock]);
+
+  // The system clock runs between snapshots (which come only on changes): the header keeps time locally.
+  const systemClock = snapshot?.clock.mode === 'system';
+  useEffect(() => {
+    if (!systemClock) return;
+    const timer = setInterval(() => setSecond(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [systemClock]);
 
   // A key that was reset is gone from the ledger: show every key again.
   useEffect(() => {
@@ -94,12 +105,13 @@ function App({ tokenRequired }: { tokenRequired: boolean }) {
     );
   }
   const keyIds = snapshot?.key_ids ?? [];
+  const shownIso = snapshot && new Date(snapshot.clock.nowMs + (systemClock ? Date.now() - receivedAtMs : 0)).toISOString();
   return (
     <>
       <header class="top">
         <h1>0G Router emulator</h1>
         <p class="clock-now" aria-live="off">
-          <span class="label">Emulator time</span> <time>{snapshot ? `${snapshot.clock.now.slice(0, 10)} ${snapshot.clock.now.slice(11, 23)} UTC` : '…'}</time>
+          <span class="label">Emulator time</span> <time>{shownIso ? `${shownIso.slice(0, 10)} ${shownIso.slice(11, 23)} UTC` : '…'}</time>
         </p>
         <p class={`link link-${link}`} role="status">
           {link === 'live' ? 'Live' : link === 'connecting' ? 'Connecting…' : 'Reconnecting…'}

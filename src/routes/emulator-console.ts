@@ -20,15 +20,34 @@ const filterOf = (q: { key_id?: string | undefined; limit?: string | undefined }
 
 /** Control plane, part three: what the console reads (jobs, a snapshot, job images) and its live event stream. */
 export const emulatorConsoleRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  // Streams with the same filter share one rendering per change: ten open tabs cost one snapshot.
+  let generation = 0;
+  const rendered = new Map<string, { generation: number; event: string }>();
+  const render = (filter: ConsoleFilter) => {
+    const key = `${filter.keyId ?? ''} ${filter.limit ?? ''}`;
+    const hit = rendered.get(key);
+    if (hit?.generation === generation) return hit.event;
+    if (rendered.size >= 32) rendered.clear();
+    const event = sseEvent('snapshot', consoleSnapshot(services, filter));
+    rendered.set(key, { generation, event });
+    return event;
+  };
   const hub = new EventHub({
     maxStreams: 16,
     throttleMs: 250,
     maxBufferedBytes: 1024 * 1024,
     tickMs: 1000,
     // On the system clock jobs move on by themselves; on a manual one only requests move anything.
-    tick: () => services.jobs.liveCount > 0 && !(services.clock instanceof ManualClock),
+    tick: () => {
+      const moving = services.jobs.liveCount > 0 && !(services.clock instanceof ManualClock);
+      if (moving) generation++;
+      return moving;
+    },
   });
-  const unsubscribe = services.changes.subscribe(() => hub.changed());
+  const unsubscribe = services.changes.subscribe(() => {
+    generation++;
+    hub.changed();
+  });
   app.addHook('preClose', async () => {
     unsubscribe();
     hub.closeAll();
@@ -104,7 +123,7 @@ export const emulatorConsoleRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         'x-accel-buffering': 'no',
         'x-request-id': req.id,
       });
-      hub.open(reply.raw, () => sseEvent('snapshot', consoleSnapshot(services, filter)));
+      hub.open(reply.raw, () => render(filter));
     },
   );
 };
