@@ -1,3 +1,4 @@
+import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { imageUrl } from './api.js';
 import { clockTime, money, offset, shortAddress } from './format.js';
@@ -6,10 +7,11 @@ import type { JobSummary, Provider } from './types.js';
 export const providerName = (providers: Provider[], address: string | undefined): string =>
   address === undefined ? '' : (providers.find((p) => p.address.toLowerCase() === address.toLowerCase())?.name ?? shortAddress(address));
 
-/** An image fetched with the admin token into an object URL, released on unmount. */
-function useImage(path: string): string | undefined {
+/** An image fetched with the admin token into an object URL, released on unmount; not before `wanted`. */
+function useImage(path: string, wanted = true): string | undefined {
   const [url, setUrl] = useState<string>();
   useEffect(() => {
+    if (!wanted) return;
     const abort = new AbortController();
     let made: string | undefined;
     imageUrl(path, abort.signal).then(
@@ -20,8 +22,21 @@ function useImage(path: string): string | undefined {
       abort.abort();
       if (made) URL.revokeObjectURL(made);
     };
-  }, [path]);
+  }, [path, wanted]);
   return url;
+}
+
+/** True once the element has come near the viewport: a busy client's fiftieth job costs no thumbnail until scrolled to. */
+function useSeen<T extends Element>(): [RefObject<T>, boolean] {
+  const ref = useRef<T>(null);
+  const [seen, setSeen] = useState(false);
+  useEffect(() => {
+    if (seen || !ref.current) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setSeen(true), { rootMargin: '200px' });
+    observer.observe(ref.current);
+    return () => observer.disconnect();
+  }, [seen]);
+  return [ref, seen];
 }
 
 function FullImage({ job, index, onClose }: { job: JobSummary; index: number; onClose(): void }) {
@@ -42,9 +57,10 @@ function FullImage({ job, index, onClose }: { job: JobSummary; index: number; on
 }
 
 function Thumb({ job, index, onOpen }: { job: JobSummary; index: number; onOpen(): void }) {
-  const url = useImage(`/_emulator/jobs/${job.id}/images/${index}?thumb=1`);
+  const [ref, seen] = useSeen<HTMLButtonElement>();
+  const url = useImage(`/_emulator/jobs/${job.id}/images/${index}?thumb=1`, seen);
   return (
-    <button type="button" class="thumb" onClick={onOpen} aria-label={`Open image ${index + 1} of job ${job.id} full size`}>
+    <button ref={ref} type="button" class="thumb" onClick={onOpen} aria-label={`Open image ${index + 1} of job ${job.id} full size`}>
       {url ? <img src={url} alt="" /> : <span class="thumb-wait">…</span>}
     </button>
   );
