@@ -165,6 +165,10 @@ t.test('console', async (t) => {
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('.message')?.textContent?.includes('Advance 1 min: done'));
     t.equal((await emulator.control.clock()).nowMs, before + 60_000);
+    await page.getByLabel('Set to (UTC)').fill('2026-11-24T13:30:00.000');
+    await page.getByRole('button', { name: 'Set clock' }).click();
+    await page.waitForFunction(() => document.querySelector('.message')?.textContent?.includes('Set clock: done'));
+    t.equal((await emulator.control.clock()).now, '2026-11-24T13:30:00.000Z', 'set from the page, read as UTC');
   });
 
   t.test('with EMULATOR_ADMIN_TOKEN: a labelled password input first, no data before it, the token never in a URL', async (t) => {

@@ -114,7 +114,7 @@ t.test('the started server (node dist/bundle/server.js) serves, gets ready, exit
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d;
-      const m = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      const m = /"msg":"0G Router emulator listening: API (http:\/\/127\.0\.0\.1:\d+)\/v1 /.exec(out);
       if (m) resolve(m[1]!);
     });
     child.on('exit', (code) => reject(new Error(`exited early with ${code}`)));
