@@ -165,6 +165,10 @@ t.test('console', async (t) => {
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('.message')?.textContent?.includes('Advance 1 min: done'));
     t.equal((await emulator.control.clock()).nowMs, before + 60_000);
+    // Until edited, the field follows the emulator's time (the browser may drop zero seconds).
+    await page.waitForFunction(() => document.querySelector<HTMLInputElement>('#clock-target')?.value.startsWith('2026-11-24T12:01'));
+    await page.getByRole('button', { name: 'Set clock' }).click();
+    await page.waitForFunction(() => document.querySelector('.message')?.textContent?.includes('Set clock: done'));
     await page.getByLabel('Set to (UTC)').fill('2026-11-24T13:30:00.000');
     await page.getByRole('button', { name: 'Set clock' }).click();
     await page.waitForFunction(() => document.querySelector('.message')?.textContent?.includes('Set clock: done'));

@@ -13,6 +13,8 @@ const STEPS: [string, number][] = [
 export function ClockPanel({ clock, act }: { clock: Snapshot['clock']; act: Act }) {
   const [target, setTarget] = useState('');
   const manual = clock.mode === 'manual';
+  // Until edited, the field shows the emulator's current time.
+  const value = target || clock.now.slice(0, 23);
   return (
     <section class="panel" aria-labelledby="clock-title">
       <h2 id="clock-title">
@@ -30,12 +32,12 @@ export function ClockPanel({ clock, act }: { clock: Snapshot['clock']; act: Act 
         class="row"
         onSubmit={(e) => {
           e.preventDefault();
-          void act('Set clock', () => call('POST', '/_emulator/clock', { setTo: new Date(`${target}Z`).toISOString() }));
+          void act('Set clock', () => call('POST', '/_emulator/clock', { setTo: new Date(`${value}Z`).toISOString() }));
         }}
       >
         <div class="field">
           <label for="clock-target">Set to (UTC)</label>
-          <input id="clock-target" type="datetime-local" step="0.001" required disabled={!manual} value={target || clock.now.slice(0, 23)} onInput={(e) => setTarget(e.currentTarget.value)} />
+          <input id="clock-target" type="datetime-local" step="0.001" required disabled={!manual} value={value} onInput={(e) => setTarget(e.currentTarget.value)} />
         </div>
         <button type="submit" disabled={!manual}>
           Set clock
