@@ -3,6 +3,9 @@
 // by one was half of the emulator's start-up time. Only typebox is inlined:
 // the other dependencies stay external (native sharp, pino's worker transports).
 // Same depth as dist/render/, so the asset paths built from import.meta.url hold.
+//
+// Then the console (ui/, preact) into dist/ui/console.js and console.css: the
+// page the server serves at /_emulator/ui, with no CDN at run time.
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -11,15 +14,31 @@ const inline = new Set(['typebox']);
 const external = Object.keys(pkg.dependencies)
   .filter((name) => !inline.has(name))
   .flatMap((name) => [name, `${name}/*`]);
+const path = (relative) => new URL(relative, import.meta.url).pathname;
 
-await build({
-  entryPoints: [new URL('../dist/server.js', import.meta.url).pathname],
-  outfile: new URL('../dist/bundle/server.js', import.meta.url).pathname,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external,
-  sourcemap: 'linked',
-  logLevel: 'warning',
-});
+await Promise.all([
+  build({
+    entryPoints: [path('../dist/server.js')],
+    outfile: path('../dist/bundle/server.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  }),
+  build({
+    entryPoints: [path('../ui/main.tsx')],
+    outfile: path('../dist/ui/console.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: ['chrome110', 'firefox110', 'safari16'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    minify: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  }),
+]);

@@ -20,6 +20,8 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { asyncJobRoutes } from './routes/async-jobs.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { emulatorAccountRoutes } from './routes/emulator-accounts.js';
+import { consolePageRoutes } from './routes/console-page.js';
+import { emulatorConsoleRoutes } from './routes/emulator-console.js';
 import { emulatorStateRoutes } from './routes/emulator-state.js';
 import { adminGate, emulatorRoutes } from './routes/emulator.js';
 import { healthRoutes } from './routes/health.js';
@@ -169,7 +171,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     await control.register(emulatorRoutes, { services });
     await control.register(emulatorStateRoutes, { services });
     await control.register(emulatorAccountRoutes, { services });
+    await control.register(emulatorConsoleRoutes, { services });
   });
+  await app.register(consolePageRoutes, { adminTokenRequired: config.adminToken !== '' });
   await app.register(proxyImageRoutes, { services });
   await app.register(openapiRoutes);
 

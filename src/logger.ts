@@ -58,3 +58,16 @@ export function registerRequestLog(app: FastifyInstance): void {
     done();
   });
 }
+
+/**
+ * Fastify's "listening" log line: the first one names the API, the console and
+ * the OpenAPI document; with HOST=0.0.0.0 any further interface gets a short line.
+ */
+export function listenText(): (address: string) => string {
+  let first = true;
+  return (address) => {
+    if (!first) return `also listening at ${address}`;
+    first = false;
+    return `0G Router emulator listening: API ${address}/v1 · console ${address}/_emulator/ui · OpenAPI ${address}/openapi.yaml`;
+  };
+}

@@ -9,6 +9,8 @@ export interface RequestNote {
   jobId?: string;
   jobStatus?: string;
   errorCode?: string;
+  /** The provider that served the request, for the journal. */
+  provider?: string;
   /** Multipart routes: their form, summarised and hashed (JSON bodies are read from req.body). */
   form?: { summary: Summary | undefined; hash: string };
   /** A large JSON body's digest, taken from the bytes as parsed (CANONICAL_MAX_BYTES). */
@@ -27,16 +29,21 @@ function kindOf(route: string): Observation['kind'] {
 
 /**
  * Feeds the journal and the client report from every answered /v1 request,
- * after the response is sent, so neither adds latency to the client.
+ * after the response is sent, so neither adds latency to the client; then
+ * tells the change feed, as after every control-plane write.
  */
 export function registerObservers(app: FastifyInstance, services: Services, journal: Journal, tracker: ClientTracker): void {
   app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    observe(req, reply);
+    if (req.url.startsWith('/v1/')) {
+      observe(req, reply);
+      services.changes.notify();
+    } else if (req.method !== 'GET' && req.url.startsWith('/_emulator/')) {
+      services.changes.notify();
+    }
     done();
   });
 
   function observe(req: FastifyRequest, reply: FastifyReply): void {
-    if (!req.url.startsWith('/v1/')) return;
     const route = req.routeOptions.url ?? 'unmatched';
     const note = req.note ?? {};
     const atMs = services.clock.nowMs();
@@ -58,6 +65,7 @@ export function registerObservers(app: FastifyInstance, services: Services, jour
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
       jobId,
       jobStatus: note.jobStatus,
+      provider: note.provider,
       errorCode: note.errorCode,
       retryAfterS,
       body: note.form ? note.form.summary : req.body !== undefined ? summariseBody(req.body) : undefined,

@@ -1,10 +1,13 @@
+#!/usr/bin/env node
 import { lookup } from 'node:dns/promises';
 import { realpathSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { buildApp, type App } from './app.js';
+import { helpText, parseCli } from './cli.js';
 import { loadSettings } from './config-file.js';
 import { ConfigError, type Config } from './config.js';
+import { listenText } from './logger.js';
 import { DEFAULT_POOL } from './providers/default-pool.js';
 import { ProviderPool } from './providers/pool.js';
 import type { AppDeps } from './services.js';
@@ -18,7 +21,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, deps: AppDeps = {}): Promise<RunningServer> {
   const app = await buildApp(config, deps);
-  const url = await app.listen({ host: config.host, port: config.port });
+  const url = await app.listen({ host: config.host, port: config.port, listenTextResolver: listenText() });
   let closing: Promise<'clean' | 'grace-expired'> | undefined;
   const shutdown = (reason: string) => {
     closing ??= (async () => {
@@ -58,13 +61,18 @@ async function checkHost(host: string): Promise<void> {
   }
 }
 
-/** The only place that reads process.env and handles signals. */
+/** The only place that reads process.env and handles signals; the command line (src/cli.ts) sets variables too. */
 async function main(argv: string[]): Promise<void> {
-  const settings = loadSettings(process.env);
+  const cli = parseCli(argv);
+  if (cli.help) {
+    console.log(helpText());
+    return;
+  }
+  const settings = loadSettings({ ...process.env, ...cli.env });
   const config = settings.config;
   // The file was read and validated once, for its settings and its pool.
   const pool = new ProviderPool(settings.pool ?? DEFAULT_POOL);
-  if (argv.includes('--check-config')) {
+  if (cli.checkConfig) {
     await checkHost(config.host);
     console.log(`config ok: ${pool.models.length} models, ${pool.providers.length} providers, port ${config.port}`);
     return;

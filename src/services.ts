@@ -9,6 +9,7 @@ import { ClientTracker } from './domain/client-report.js';
 import { FaultRules } from './domain/fault-rules.js';
 import { JobService } from './domain/jobs.js';
 import { RateLimiter } from './domain/rate-limit.js';
+import { ChangeFeed } from './lib/change-feed.js';
 import { ManualClock, systemClock, type Clock } from './lib/clock.js';
 import { keyIdOf } from './lib/ids.js';
 import { MockProvider } from './providers/mock-provider.js';
@@ -43,6 +44,8 @@ export interface Services {
   /** Absent when RATE_LIMIT_RPM=0. */
   rateLimiter: RateLimiter | undefined;
   provider(address: string): MockProvider;
+  /** Notified after every request that may change state (the console's event streams listen). */
+  changes: ChangeFeed;
   /** `warmedUp` settles once the renderer has drawn its first image (ready is then true). */
   lifecycle: { ready: boolean; shuttingDown: boolean; warmedUp: Promise<void> };
 }
@@ -112,6 +115,7 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
     initialRevoked: splitList(config.revokedApiKeys),
     rateLimiter: config.rateLimitRpm > 0 ? new RateLimiter(clock, config.rateLimitRpm) : undefined,
     provider,
+    changes: new ChangeFeed(),
     lifecycle: { ready: false, shuttingDown: false, warmedUp: Promise.resolve() },
   };
 }

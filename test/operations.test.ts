@@ -115,15 +115,18 @@ t.test('a request outliving the grace period does not hold the shutdown', async 
 const SERVER = fileURLToPath(new URL('../dist/bundle/server.js', import.meta.url));
 
 t.test('the started server (node dist/bundle/server.js) serves, gets ready, exits 0 on SIGTERM', async (t) => {
+  // Backpressure off, as in every in-process test: a loaded CI machine must not turn this into a 503.
   const child = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json', MAX_EVENT_LOOP_DELAY_MS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A failed assertion must not leave the server running (and the test file waiting on it).
+  t.teardown(() => void child.kill('SIGKILL'));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d;
-      const m = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      const m = /"msg":"0G Router emulator listening: API (http:\/\/127\.0\.0\.1:\d+)\/v1 /.exec(out);
       if (m) resolve(m[1]!);
     });
     child.on('exit', (code) => reject(new Error(`exited early with ${code}`)));

@@ -41,11 +41,12 @@ t.test('a client that disconnects mid-request leaks nothing', async (t) => {
     headers: { ...AUTH, 'content-type': 'application/json' },
     body: JSON.stringify(generationBody({ prompt: 'hang' })),
   }).catch((e: Error) => e.name);
-  await new Promise((r) => setTimeout(r, 50));
+  // Abort once the render has started (it waits on the gate), then let it finish.
+  while (server.app.services.renderer.stats().active === 0) await new Promise((r) => setTimeout(r, 5));
   controller.abort();
   t.equal(await pending, 'AbortError');
   release();
-  await new Promise((r) => setTimeout(r, 50));
+  for (let waitedMs = 0; server.app.services.renderer.stats().active > 0 && waitedMs < 5000; waitedMs += 5) await new Promise((r) => setTimeout(r, 5));
   const stats = server.app.services.renderer.stats();
   t.same([stats.active, stats.waiting], [0, 0], 'no render left in flight');
   const again = await fetch(`${server.url}/v1/images/generations`, {

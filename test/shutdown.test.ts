@@ -18,7 +18,7 @@ t.test('SIGTERM with an idle keep-alive connection and a silent socket: exits 0 
   child.stdout.on('data', (d: Buffer) => (out += d));
   const url = await new Promise<string>((resolve) => {
     const onData = () => {
-      const m = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      const m = /"msg":"0G Router emulator listening: API (http:\/\/127\.0\.0\.1:\d+)\/v1 /.exec(out);
       if (m) resolve(m[1]!);
     };
     child.stdout.on('data', onData);

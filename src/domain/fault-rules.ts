@@ -30,7 +30,9 @@ export class FaultRules {
     const match: FaultRule['match'] = {};
     if (input.match?.route) match.route = input.match.route;
     if (input.match?.model) match.model = input.match.model;
+    if (input.match?.key && input.match.key_id) throw new ApiError('bad_request', 'match.key and match.key_id: give one');
     if (input.match?.key) match.keyId = keyIdOf(input.match.key);
+    if (input.match?.key_id) match.keyId = input.match.key_id;
     if (input.match?.provider) match.provider = input.match.provider.toLowerCase();
     const rule: FaultRule = {
       id: randomBytes(6).toString('hex'),

@@ -90,6 +90,7 @@ export const FaultRuleBody = Type.Object(
           route: Type.Optional(Type.String({ description: 'route pattern, e.g. /v1/images/generations' })),
           model: Type.Optional(Type.String()),
           key: Type.Optional(Type.String({ description: 'the API key the rule applies to' })),
+          key_id: Type.Optional(Type.String({ pattern: '^key_[0-9a-f]{16}$', description: 'or its key id, as the console shows it' })),
           provider: Type.Optional(Type.String({ description: 'provider address: matches when routing picks it' })),
         },
         { additionalProperties: false },

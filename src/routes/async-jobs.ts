@@ -21,7 +21,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   const { jobs, config } = services;
   const accept = async (req: FastifyRequest, reply: FastifyReply, spec: ImageJobSpec) => {
     const job = await jobs.submit(spec, requestContext(req));
-    req.note = { ...req.note, jobId: job.id, jobStatus: 'pending' };
+    req.note = { ...req.note, jobId: job.id, jobStatus: 'pending', provider: job.providerAddress };
     const retryAfterS = jobs.retryAfterS(job);
     const body: JobSubmitBody = { jobId: job.id, status: 'pending', provider_address: job.providerAddress };
     const headers: Record<string, string> = { 'x-provider': job.providerAddress };
@@ -97,7 +97,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       const ctx = requestContext(req);
       await requestStage(services.faults, { route: ctx.route, keyId: ctx.keyId, model: job.model });
       const view = await viewJob(services, job, `${req.protocol}://${req.host}`, req.query.verify_tee === 'true');
-      req.note = { ...req.note, jobStatus: view.body.status };
+      req.note = { ...req.note, jobStatus: view.body.status, provider: job.providerAddress };
       sendWithImages(reply, view.headers, view.body);
       return reply;
     },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parseDecimal } from '../domain/billing.js';
-import { statusAt } from '../domain/job-state.js';
+import { clientReport } from '../domain/console-view.js';
 import { ApiError } from '../errors.js';
 import { isoMs } from '../lib/clock.js';
 import { keyIdOf } from '../lib/ids.js';
@@ -130,15 +130,8 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
     },
     async (req) => {
       const keyId = keyIdOf(req.query.key);
-      const nowMs = services.clock.nowMs();
       const account = ledger.account(services.accounts.apiKey(req.query.key)?.accountId ?? keyId);
-      const costOf = (requestId: string, jobId?: string) =>
-        (account?.recent ?? []).filter((c) => c.requestId === requestId || (jobId !== undefined && c.jobId === jobId)).reduce((s, c) => s + c.amount, 0n);
-      const jobStatus = (jobId: string) => {
-        const job = jobs.find(jobId);
-        return job ? statusAt(job, nowMs) : undefined;
-      };
-      return { key_id: keyId, currency: account?.currency ?? currencyOf(req.query.key), ...services.tracker.report(keyId, jobStatus, costOf) };
+      return { key_id: keyId, currency: account?.currency ?? currencyOf(req.query.key), ...clientReport(services, keyId, account?.keyId) };
     },
   );
 
@@ -155,23 +148,24 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
     },
     async (req) => {
       const key = req.body?.key;
-      const keyId = key === undefined ? undefined : keyIdOf(key);
-      const accountId = key === undefined ? undefined : (services.accounts.apiKey(key)?.accountId ?? keyId);
+      if (key !== undefined && req.body?.key_id !== undefined) throw new ApiError('bad_request', 'give key or key_id, not both');
+      const keyId = key === undefined ? req.body?.key_id : keyIdOf(key);
+      const accountId = key === undefined ? keyId : (services.accounts.apiKey(key)?.accountId ?? keyId);
       jobs.reset(accountId);
       ledger.reset(accountId);
       services.rateLimiter?.reset(accountId);
       services.faults.clear(keyId);
       services.journal.clear(keyId);
       services.tracker.reset(keyId);
-      if (key === undefined) {
+      if (keyId === undefined) {
         services.pool.restoreHealth();
         services.accounts.reset();
         auth.revoked.clear();
         for (const k of services.initialRevoked) auth.revoked.add(k);
       } else {
-        auth.revoked.delete(key);
+        for (const k of auth.revoked) if (keyIdOf(k) === keyId) auth.revoked.delete(k);
       }
-      return { reset: key === undefined ? 'all' : keyId };
+      return { reset: keyId ?? 'all' };
     },
   );
 };

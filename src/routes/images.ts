@@ -57,6 +57,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     async (req, reply) => {
       const spec = parseImageRequest(services.pool, req.body, 'text-to-image', services.config, req.headers);
       const outcome = await runSync(services, spec, requestContext(req));
+      req.note = { ...req.note, provider: outcome.body.x_0g_trace.provider };
       sendWithImages(reply, outcome.headers, outcome.body);
       return reply;
     },
@@ -84,6 +85,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       const query = editQuery(req.query);
       const spec = await parseEditRequest(services.pool, await readEditForm(req, services.config.profile), query, services.config, req.headers);
       const outcome = await runSync(services, spec, requestContext(req));
+      req.note = { ...req.note, provider: outcome.body.x_0g_trace.provider };
       sendWithImages(reply, outcome.headers, outcome.body);
       return reply;
     },

@@ -5,6 +5,7 @@ import { ApiError } from '../errors.js';
 import { taggedPng } from '../render/png-text.js';
 import { errorResponses } from '../schemas/common.js';
 import type { Services } from '../services.js';
+import type { Job } from '../store/job-store.js';
 
 /** A sync response's link id, or a completed async job's id. */
 async function servedImage(services: Services, id: string, index: number): Promise<Buffer | undefined> {
@@ -17,7 +18,12 @@ async function servedImage(services: Services, id: string, index: number): Promi
   }
   const jobId = services.imageLinks.jobIdOf(id);
   const job = jobId === undefined ? undefined : services.jobs.find(jobId);
-  if (job?.outcome?.status !== 'completed' || index >= job.n) return undefined;
+  return job ? jobImage(services, job, index) : undefined;
+}
+
+/** Image `index` of a completed job, re-rendered from its parameters; undefined before completion. */
+export async function jobImage(services: Services, job: Job, index: number): Promise<Buffer | undefined> {
+  if (job.outcome?.status !== 'completed' || index >= job.n) return undefined;
   const { source, ...set } = job;
   const png = await services.renderer.render({ ...set, ...(source ? { source } : {}), index, providerAddress: job.providerAddress });
   return taggedPng(png, { request_id: traceRequestIdOf(job), job_id: job.id, provider_address: job.providerAddress });

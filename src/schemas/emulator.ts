@@ -52,7 +52,10 @@ export const JournalQuery = Type.Object({
 });
 
 export const ResetBody = Type.Object(
-  { key: Type.Optional(Type.String({ minLength: 1, description: 'reset only this key; omit for everything' })) },
+  {
+    key: Type.Optional(Type.String({ minLength: 1, description: 'reset only this key; omit both for everything' })),
+    key_id: Type.Optional(Type.String({ pattern: '^key_[0-9a-f]{16}$', description: 'reset only the key with this id (what the console knows)' })),
+  },
   { additionalProperties: false },
 );
 

@@ -20,6 +20,7 @@ export interface JournalRecord {
   durationMs: number;
   jobId?: string;
   jobStatus?: string;
+  provider?: string;
   errorCode?: string;
   retryAfterS?: number;
   /** The request body summarised (lib/body-summary): bounded whatever was sent. */

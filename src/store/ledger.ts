@@ -89,6 +89,11 @@ export class Ledger {
     return this.#accounts.get(keyId);
   }
 
+  /** Every account, least recently active first. */
+  accounts(): IterableIterator<Account> {
+    return this.#accounts.values();
+  }
+
   /** The starting balance of a new account without one of its own. */
   defaultBalance(currency: Currency): bigint {
     return currency === 'usd' ? this.options.defaultBalanceMicroUsd : this.options.defaultBalanceNeuron;
