@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { readFile } from 'node:fs/promises';
+import Type from 'typebox';
 import { ApiError } from '../errors.js';
+import { errorResponses } from '../schemas/common.js';
 
 // dist/ui is built by scripts/bundle.mjs from ui/. src/routes, dist/routes and
 // dist/bundle are all two levels below the package root, so this path holds from each.
@@ -63,17 +65,24 @@ export const consolePageRoutes: FastifyPluginAsync<{ adminTokenRequired: boolean
     }
     return body;
   };
-  const hide = { schema: { hide: true } };
+  const doc = (operationId: string, summary: string, contentType: string, errors: number[] = []) => ({
+    schema: {
+      operationId,
+      tags: ['emulator'],
+      summary,
+      response: { 200: { description: contentType, content: { [contentType]: { schema: Type.String() } } }, ...errorResponses(...errors) },
+    },
+  });
 
-  app.get('/_emulator/ui', hide, async (_req, reply) =>
+  app.get('/_emulator/ui', doc('consolePage', 'The live console: one page, no data in it (everything comes from the control plane)', 'text/html'), async (_req, reply) =>
     reply.type('text/html; charset=utf-8').headers({ 'content-security-policy': CSP, 'cache-control': 'no-cache', 'referrer-policy': 'no-referrer' }).send(page),
   );
-  app.get<{ Params: { name: string } }>('/_emulator/ui/:name', hide, async (req, reply) => {
+  app.get<{ Params: { name: string } }>('/_emulator/ui/:name', doc('consoleAsset', "The console's script, style sheet and icon", 'text/javascript', [404]), async (req, reply) => {
     const name = req.params.name;
     if (name === 'favicon.svg') return reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON_SVG);
     const type = ASSETS[name];
     if (!type) throw new ApiError('route_not_found', `Unknown route: GET /_emulator/ui/${name}`);
     return reply.type(type).header('cache-control', 'no-cache').send(await asset(name));
   });
-  app.get('/favicon.ico', hide, async (_req, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON_SVG));
+  app.get('/favicon.ico', doc('favicon', 'The icon a browser asks for on its own', 'image/svg+xml'), async (_req, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON_SVG));
 };

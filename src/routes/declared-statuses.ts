@@ -23,7 +23,8 @@ export function documentedSchema(schema: DocSchema | undefined, route: Pick<Rout
   const statuses: number[] = [];
   if (route.url.startsWith('/v1/')) statuses.push(503);
   if ([route.method].flat().some((m) => WITH_BODY.has(m))) statuses.push(400, 413, 415);
-  if (route.url.startsWith('/_emulator/')) statuses.push(401);
+  // The console page and its assets are served without the token: they hold no data.
+  if (route.url.startsWith('/_emulator/') && !route.url.startsWith('/_emulator/ui')) statuses.push(401);
   if (route.url.includes('/:')) statuses.push(414);
   if (statuses.length === 0) return doc;
   const response = { ...doc.response };
