@@ -1,7 +1,7 @@
 // Bundles the compiled server (dist/server.js) into dist/bundle/server.js for
-// `npm start` and the image. typebox 1.x is ~700 ES modules; loading them one
-// by one was half of the emulator's start-up time. Only typebox is inlined:
-// the other dependencies stay external (native sharp, pino's worker transports).
+// `npm start` and the image: one file instead of hundreds of modules resolved
+// and read one by one (typebox 1.x alone is ~700). Measured to first /healthz:
+// typebox inlined 402 ms, every pure-JS dependency inlined 339 ms, minified 315 ms.
 // Same depth as dist/render/, so the asset paths built from import.meta.url hold.
 //
 // Then the console (ui/, preact) into dist/ui/console.js and console.css: the
@@ -10,9 +10,10 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const inline = new Set(['typebox']);
+// Kept external: native sharp, pino (its transports run files in worker threads), the font files.
+const keepExternal = new Set(['sharp', 'pino', 'pino-pretty', 'dejavu-fonts-ttf']);
 const external = Object.keys(pkg.dependencies)
-  .filter((name) => !inline.has(name))
+  .filter((name) => keepExternal.has(name))
   .flatMap((name) => [name, `${name}/*`]);
 const path = (relative) => new URL(relative, import.meta.url).pathname;
 
@@ -25,6 +26,11 @@ await Promise.all([
     format: 'esm',
     target: 'node20',
     external,
+    // Inlined CommonJS packages require Node's built-ins: give the ES module a require.
+    banner: { js: "import { createRequire as __emulatorRequire } from 'node:module'; const require = __emulatorRequire(import.meta.url);" },
+    // Less source for V8 to parse at every start (Node 20 has no compile cache); names stay for stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: 'linked',
     logLevel: 'warning',
   }),

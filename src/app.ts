@@ -11,6 +11,7 @@ import { CANONICAL_MAX_BYTES, textHash } from './domain/client-report.js';
 import { ApiError, toApiError } from './errors.js';
 import { answerClientError, frameworkError, installEdgeHandlers, jsonParseProblem, missingHost, originForm } from './http-edge.js';
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
+import { LAZY_SCHEMA_CONTROLLER } from './lazy-compilers.js';
 import { jsonDepthExceeds } from './lib/json-depth.js';
 import { childLoggerFactory, loggerOptions, registerRequestLog } from './logger.js';
 import { registerMetrics } from './metrics.js';
@@ -56,6 +57,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const app = Fastify({
     logger: loggerOptions(config, deps.logStream),
     childLoggerFactory,
+    schemaController: LAZY_SCHEMA_CONTROLLER,
     // registerRequestLog writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
@@ -178,14 +180,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(openapiRoutes);
 
   app.addHook('onReady', async () => {
-    // Loading libvips blocks the event loop (tens of ms, seconds on a loaded
-    // machine): done before the port opens, so it never delays a request or
-    // trips the event-loop-delay backpressure.
-    await loadSharp();
-    // The first render proves sharp and the bundled font work before /readyz
-    // says so. Not awaited: the port and /healthz come first, readiness follows.
-    services.lifecycle.warmedUp = services.renderer
-      .render({ model: 'warm-up', prompt: 'warm-up', width: 64, height: 64, index: 0, providerAddress: '0x0' })
+    // libvips (~80 ms to load, blocking) and the first render, which proves sharp
+    // and the bundled font work, come after the port opens (setImmediate runs
+    // once listen's bind is done): /healthz answers at once, /readyz once warmed up.
+    services.lifecycle.warmedUp = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => loadSharp())
+      .then(() => services.renderer.render({ model: 'warm-up', prompt: 'warm-up', width: 64, height: 64, index: 0, providerAddress: '0x0' }))
       .then(
         () => void (services.lifecycle.ready = true),
         (err: unknown) => app.log.error({ err }, 'renderer warm-up failed; /readyz stays not ready'),
