@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { LAZY_VALIDATION } from './lazy-validation.js';
 import {
   BalanceResponse,
   DailyUsageQuery,
@@ -28,7 +27,6 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     '/v1/account/usage/history',
     {
       onRequest: gate,
-      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'getUsageHistory',
@@ -43,7 +41,6 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     '/v1/account/usage/daily',
     {
       onRequest: gate,
-      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'getDailyUsage',
@@ -58,7 +55,6 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     '/v1/account/usage/stats',
     {
       onRequest: gate,
-      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'getUsageStats',
@@ -73,7 +69,6 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     '/v1/account/funds',
     {
       onRequest: gate,
-      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'getFunds',
@@ -87,7 +82,6 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     '/v1/account/balance',
     {
       onRequest: gate,
-      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'getBalance',

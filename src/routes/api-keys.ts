@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { LAZY_VALIDATION } from './lazy-validation.js';
 import {
   ApiKeyItem,
   ApiKeyList,
@@ -26,7 +25,6 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/v1/api-keys',
     {
       onRequest: managementGate(services, 'keys:read'),
-      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'listApiKeys',
@@ -41,7 +39,6 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/v1/api-keys',
     {
       onRequest: managementGate(services, 'keys:create'),
-      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'createApiKey',
@@ -56,7 +53,6 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/v1/api-keys/:keyId',
     {
       onRequest: managementGate(services, 'keys:manage'),
-      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'updateApiKey',
@@ -72,7 +68,6 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/v1/api-keys/:keyId',
     {
       onRequest: managementGate(services, 'keys:manage'),
-      ...LAZY_VALIDATION,
       schema: {
         ...common,
         operationId: 'revokeApiKey',

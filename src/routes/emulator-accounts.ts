@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { LAZY_VALIDATION } from './lazy-validation.js';
 import { AccountSpecSchema, CreatedAccount } from '../schemas/accounts.js';
 import { errorResponses } from '../schemas/common.js';
 import type { Services } from '../services.js';
@@ -9,7 +8,6 @@ export const emulatorAccountRoutes: FastifyPluginAsyncTypebox<{ services: Servic
   app.post(
     '/_emulator/managed-accounts',
     {
-      ...LAZY_VALIDATION,
       schema: {
         operationId: 'createManagedAccount',
         tags: ['emulator'],

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { LAZY_VALIDATION } from './lazy-validation.js';
 import { previewRouting } from '../domain/routing-preview.js';
 import { RoutePreviewRequest, RoutePreviewResponse } from '../schemas/routing.js';
 import type { Services } from '../services.js';
@@ -12,7 +11,6 @@ export const routingPreviewRoutes: FastifyPluginAsyncTypebox<{ services: Service
     {
       ...inferenceGate(services),
       config: ROUTED,
-      ...LAZY_VALIDATION,
       schema: {
         operationId: 'previewRouting',
         tags: ['routing'],
