@@ -9,7 +9,7 @@ import type { Services } from '../services.js';
 /**
  * The gate in front of every inference route, in two steps. Before the body
  * is read: authenticate and open the key's account. Once a JSON body is
- * parsed (before it is validated): count the request against the key's
+ * parsed (before it is validated): count the request against its account's
  * per-minute limit (the headers go on every answer, errors included), then
  * any fault armed by X-Emulator-* headers: answer an error, or mark the
  * request for a job-level fault. Those answers come after the body is read so
