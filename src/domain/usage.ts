@@ -136,7 +136,7 @@ export class AccountApi {
   ) {}
 
   #account(managed: ManagedAccount): Account {
-    return this.ledger.open(managed.id, managed.currency, managed.balance);
+    return this.ledger.open(managed.id);
   }
 
   history(managed: ManagedAccount, q: UsageHistoryQueryParams): UsageHistoryBody {

@@ -22,7 +22,7 @@ export function inferenceGate(services: Services): { onRequest: onRequestHookHan
     onRequest: (req, _reply, done) => {
       const auth = authenticate(req.headers.authorization, services.auth, services.accounts, services.clock.nowMs());
       req.auth = auth;
-      services.ledger.open(auth.accountId, auth.currency, auth.key && services.accounts.account(auth.accountId)?.balance);
+      services.ledger.open(auth.accountId);
       done();
     },
     preValidation: (req, reply, done) => {

@@ -15,14 +15,9 @@ const MAX_REVOKED_KEYS = 10_000;
 /** Control plane, part two: what happened, per key, and starting over. */
 export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const { ledger, auth, jobs } = services;
-  const currencyOf = (key: string) => (auth.usd.has(key) ? ('usd' as const) : ('0g' as const));
   // A managed account's key shows (and changes) the account it spends from.
-  const ledgerOf = (key: string) => {
-    const record = services.accounts.apiKey(key);
-    const managed = record && services.accounts.account(record.accountId);
-    if (managed) return ledger.open(managed.id, managed.currency, managed.balance);
-    return ledger.open(keyIdOf(key), currencyOf(key));
-  };
+  const accountIdOf = (key: string) => services.accounts.apiKey(key)?.accountId ?? keyIdOf(key);
+  const ledgerOf = (key: string) => ledger.open(accountIdOf(key));
   const revoked = (key: string) => services.accounts.apiKey(key)?.revoked ?? auth.revoked.has(key);
   const view = (key: string, account: Account) => ({
     key_id: account.keyId,
@@ -130,8 +125,8 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
     },
     async (req) => {
       const keyId = keyIdOf(req.query.key);
-      const account = ledger.account(services.accounts.apiKey(req.query.key)?.accountId ?? keyId);
-      return { key_id: keyId, currency: account?.currency ?? currencyOf(req.query.key), ...clientReport(services, keyId, account?.keyId) };
+      const accountId = accountIdOf(req.query.key);
+      return { key_id: keyId, currency: ledger.currencyOf(accountId), ...clientReport(services, keyId, accountId) };
     },
   );
 
@@ -150,7 +145,7 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
       const key = req.body?.key;
       if (key !== undefined && req.body?.key_id !== undefined) throw new ApiError('bad_request', 'give key or key_id, not both');
       const keyId = key === undefined ? req.body?.key_id : keyIdOf(key);
-      const accountId = key === undefined ? keyId : (services.accounts.apiKey(key)?.accountId ?? keyId);
+      const accountId = key === undefined ? keyId : accountIdOf(key);
       jobs.reset(accountId);
       ledger.reset(accountId);
       services.rateLimiter?.reset(accountId);

@@ -84,7 +84,6 @@ export class Ledger {
     return this.#accounts.size;
   }
 
-
   account(keyId: string): Account | undefined {
     return this.#accounts.get(keyId);
   }
@@ -99,15 +98,25 @@ export class Ledger {
     return currency === 'usd' ? this.options.defaultBalanceMicroUsd : this.options.defaultBalanceNeuron;
   }
 
+  /** An account's currency, known whether or not it is open (accountDefaults). */
+  currencyOf(keyId: string): Currency {
+    return this.#accounts.get(keyId)?.currency ?? this.options.accountDefaults?.(keyId).currency ?? '0g';
+  }
+
+  /** What an account starts with: its own balance (managed accounts) or the configured default. */
+  #startBalance(keyId: string, currency: Currency): bigint {
+    return this.options.accountDefaults?.(keyId).balance ?? this.defaultBalance(currency);
+  }
+
   /**
-   * The account, opened on first use with `balance` (default: the configured
-   * one). `keyId` is the account id: a plain `sk-` key's own id, or `acct_…`.
+   * The account, opened on first use with its currency and starting balance.
+   * `keyId` is the account id: a plain `sk-` key's own id, or `acct_…`.
    */
-  open(keyId: string, currency: Currency, startBalance?: bigint): Account {
+  open(keyId: string, currency: Currency = this.currencyOf(keyId)): Account {
     let account = this.#accounts.get(keyId);
     if (!account) {
       if (this.#accounts.size >= this.#accountsMax) this.#prune();
-      const balance = startBalance ?? this.defaultBalance(currency);
+      const balance = this.#startBalance(keyId, currency);
       account = { keyId, currency, balance, spent: 0n, chargeCount: 0, recent: [], droppedCharges: 0 };
       this.#accounts.set(keyId, account);
     }
@@ -127,7 +136,7 @@ export class Ledger {
   /** Pristine accounts (reopened identical) first, then the least recently active, down to 90% so the scan is amortised. */
   #prune(): void {
     for (const [keyId, a] of this.#accounts) {
-      if (a.chargeCount === 0 && a.balance === (this.options.accountDefaults?.(keyId).balance ?? this.defaultBalance(a.currency))) this.#accounts.delete(keyId);
+      if (a.chargeCount === 0 && a.balance === this.#startBalance(keyId, a.currency)) this.#accounts.delete(keyId);
     }
     for (const keyId of this.#accounts.keys()) {
       if (this.#accounts.size < this.#accountsMax * 0.9) break;
@@ -178,8 +187,7 @@ export class Ledger {
 
   /** Books a charge priced in neuron; returns what was charged, in the account's currency. */
   book(keyId: string, charge: Omit<Charge, 'amount' | 'id'>): Booked {
-    const defaults = this.#accounts.has(keyId) ? undefined : this.options.accountDefaults?.(keyId);
-    const account = this.#accounts.get(keyId) ?? this.open(keyId, defaults?.currency ?? '0g', defaults?.balance);
+    const account = this.#accounts.get(keyId) ?? this.open(keyId);
     // Most recently active last: pruning takes from the front.
     this.#accounts.delete(keyId);
     this.#accounts.set(keyId, account);
