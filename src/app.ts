@@ -9,7 +9,7 @@ import { sleep, type Fault } from './domain/faults.js';
 import { ConnectionTracker } from './connections.js';
 import { CANONICAL_MAX_BYTES, textHash } from './domain/client-report.js';
 import { ApiError, toApiError } from './errors.js';
-import { answerClientError, frameworkError, installEdgeHandlers, jsonParseProblem, missingHost, originForm } from './http-edge.js';
+import { answerClientError, answerExpectation, frameworkError, jsonParseProblem, missingHost, originForm } from './http-edge.js';
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
 import { LAZY_SCHEMA_CONTROLLER } from './lazy-compilers.js';
 import { jsonDepthExceeds } from './lib/json-depth.js';
@@ -100,7 +100,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   const connections = new ConnectionTracker();
   connections.attach(app.server);
-  installEdgeHandlers(app.server);
+  app.server.on('checkExpectation', answerExpectation);
   app.decorate('connections', connections);
   app.decorate('services', services);
   app.decorateRequest('auth', null);

@@ -35,10 +35,6 @@ export class ConnectionTracker {
     return n;
   }
 
-  get openConnections(): number {
-    return this.#inFlight.size;
-  }
-
   /** From now on every socket closes once idle; the idle ones close now. Returns how many that was. */
   drain(): number {
     this.#draining = true;

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ApiError } from './errors.js';
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
@@ -41,16 +41,12 @@ export function frameworkError(err: Error & { code?: string }, req: FastifyReque
   void reply.code(apiError.status).header('x-request-id', req.id).header('content-type', 'application/json').send(apiError.toEnvelope(req.id));
 }
 
-/** `Expect:` anything but 100-continue: Node would send an empty 417. */
+/** `Expect:` anything but 100-continue: Node would send an empty 417. For the server's `checkExpectation` event. */
 export function answerExpectation(req: IncomingMessage, res: ServerResponse): void {
   const requestId = acceptClientRequestId(req.headers['x-request-id']) ?? newRequestId();
   const body = JSON.stringify(new ApiError('expectation_failed').toEnvelope(requestId));
   res.writeHead(417, { 'content-type': 'application/json', 'x-request-id': requestId, 'content-length': Buffer.byteLength(body), connection: 'close' });
   res.end(body);
-}
-
-export function installEdgeHandlers(server: Server): void {
-  server.on('checkExpectation', answerExpectation);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { createHash, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 // The Router keeps a client's X-Request-ID only when it is short, plain and
 // not in the `async-` namespace it reserves for job ids (contract §7, §6).
@@ -65,3 +65,10 @@ export function shortAddress(address: string): string {
 }
 
 export const ADDRESS_PATTERN = '^0x[0-9a-fA-F]{40}$';
+
+/** Whether a presented secret (a token, a link signature) is the expected one, in constant time. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

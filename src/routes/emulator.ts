@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { onRequestAsyncHookHandler } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
 import Type from 'typebox';
 import { describeRule } from '../domain/fault-rules.js';
 import { faultCatalog, FaultRuleBody } from '../domain/faults.js';
 import { ApiError } from '../errors.js';
 import { clockState, moveClock } from '../domain/clock-control.js';
 import { isoMs } from '../lib/clock.js';
-import { keyIdOf } from '../lib/ids.js';
+import { keyIdOf, sameSecret } from '../lib/ids.js';
 import { errorResponses } from '../schemas/common.js';
 import { Free, ProviderHealthBody } from '../schemas/emulator.js';
 import type { Services } from '../services.js';
@@ -20,12 +19,10 @@ const tags = ['emulator'];
 
 /** With EMULATOR_ADMIN_TOKEN set, every control request must present it. */
 export function adminGate(token: string): onRequestAsyncHookHandler {
-  const expected = Buffer.from(token);
   return async (req) => {
     // The Bearer scheme is required: a bare `Authorization: <token>` is malformed, not a credential.
     const header = req.headers['x-emulator-admin-token'] ?? /^Bearer +(\S+)$/i.exec(req.headers.authorization?.trim() ?? '')?.[1];
-    const given = Buffer.from(typeof header === 'string' ? header : '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ApiError('admin_token_required');
+    if (!sameSecret(typeof header === 'string' ? header : '', token)) throw new ApiError('admin_token_required');
   };
 }
 

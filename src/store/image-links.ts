@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { sameSecret } from '../lib/ids.js';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../lib/clock.js';
 import type { RenderParams } from '../render/placeholder.js';
@@ -48,9 +49,7 @@ export class ImageLinks {
   jobIdOf(linkId: string): string | undefined {
     const [jobId, signature] = linkId.split('-');
     if (!jobId || !signature) return undefined;
-    const expected = Buffer.from(this.#sign(jobId));
-    const given = Buffer.from(signature);
-    return given.length === expected.length && timingSafeEqual(given, expected) ? jobId : undefined;
+    return sameSecret(signature, this.#sign(jobId)) ? jobId : undefined;
   }
 
   #sign(jobId: string): string {
