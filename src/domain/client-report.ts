@@ -203,3 +203,5 @@ export class ClientTracker {
     );
   }
 }
+
+export type ReportBody = ReturnType<ClientTracker['report']>;
