@@ -16,6 +16,20 @@ import type { Job, JobOutcome } from '../store/job-store.js';
  * clock) is not here: it lives in versioned documents (ControlDocs).
  */
 
+/**
+ * State export and import (GET/PUT /_emulator/state): every store dumps to
+ * plain JSON (bigints as decimal strings, bytes as base64), the same format
+ * for both backends, and loads such a dump on top of what it holds (entries
+ * with the same id are replaced). `scope` narrows a dump to one account (or
+ * key, for the journal and the report).
+ */
+export interface Dumpable<D> {
+  dump(scope?: string): Promise<D>;
+  load(dump: D): Promise<void>;
+}
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
 // ---------------------------------------------------------------- ledger
 
 export interface Charge {
@@ -101,7 +115,7 @@ export interface LedgerBounds {
   chargesMax?: number;
 }
 
-export interface LedgerStore {
+export interface LedgerStore extends Dumpable<Json> {
   /** The account, opened with `opening` when absent (an open counts as activity). */
   open(accountId: string, opening: Opening): Promise<AccountState>;
   /** The account and its listed charges, or undefined when it is not open. Not activity. */
@@ -143,7 +157,7 @@ export interface JobCounts {
   sourceBytes: number;
 }
 
-export interface JobStore {
+export interface JobStore extends Dumpable<Json> {
   /** Stores a new job without an outcome, indexed by its completion time (createdMs + doneAfterMs). */
   create(job: Job): Promise<void>;
   /** A copy of the job: changing it changes nothing stored. */
@@ -173,7 +187,7 @@ export interface JobStore {
 
 // ---------------------------------------------------------------- rate windows
 
-export interface RateWindowStore {
+export interface RateWindowStore extends Dumpable<Json> {
   /**
    * Counts one request of `accountId` in the fixed window starting at
    * `windowStartMs`, unless `limit` are already counted. Atomic across processes.
@@ -196,7 +210,7 @@ export interface FaultCounts {
  * seeded sequence has used, so a probability rule replays the same sequence
  * whichever process draws.
  */
-export interface FaultCounterStore {
+export interface FaultCounterStore extends Dumpable<Json> {
   /** A new rule: `remaining` firings (undefined: unlimited), nothing fired or drawn. */
   init(ruleId: string, remaining: number | undefined): Promise<void>;
   /** The next draw number (1, 2, 3…) of the rule's sequence, or undefined when it has no firing left. */
@@ -210,7 +224,7 @@ export interface FaultCounterStore {
 
 // ---------------------------------------------------------------- journal
 
-export interface JournalStore {
+export interface JournalStore extends Dumpable<Json> {
   readonly capacity: number;
   /** Appends (the oldest entry goes past `capacity`, counted as dropped). */
   add(record: JournalRecord): Promise<void>;
@@ -222,7 +236,7 @@ export interface JournalStore {
 
 // ---------------------------------------------------------------- client report
 
-export interface ReportStore {
+export interface ReportStore extends Dumpable<Json> {
   observe(o: Observation): Promise<void>;
   report(keyId: string, jobStatus: (jobId: string) => string | undefined, costOf: (requestId: string, jobId?: string) => bigint): Promise<ReportBody>;
   reset(keyId?: string): Promise<void>;
