@@ -7,7 +7,7 @@ import { ApiError } from '../errors.js';
  */
 export type Obj = Record<string, unknown>;
 
-function bad(path: string, what: string): never {
+export function bad(path: string, what: string): never {
   throw new ApiError('invalid_body', `state dump: ${path} must be ${what}`);
 }
 
