@@ -9,7 +9,7 @@ import type { Json } from './types.js';
  * are undefined are left out, and retryAfterS null means "no Retry-After").
  */
 
-/** The first copy the store makes: nothing the caller holds shares state with it, bar the immutable thumbnail Buffer. */
+/** A copy that shares nothing a caller could change with the stored job (the thumbnail Buffer is never written to). */
 export function copyJob(job: Job): Job {
   return { ...job, source: job.source && { ...job.source }, outcome: job.outcome && { ...job.outcome } };
 }
@@ -61,7 +61,7 @@ export function jobFromJson(v: unknown, path: string): Job {
   const o = obj(v, path);
   const source = o.source === undefined ? undefined : obj(o.source, `${path}.source`);
   const retryAfterS = o.retryAfterS;
-  if (retryAfterS !== undefined && retryAfterS !== null) int(o, 'retryAfterS', path, Number.MIN_SAFE_INTEGER);
+  if (retryAfterS !== undefined && retryAfterS !== null) int(o, 'retryAfterS', path);
   return {
     id: str(o, 'id', path),
     keyId: str(o, 'keyId', path),

@@ -181,17 +181,19 @@ eachBackend(t, 'job store', async (t, backend) => {
 
   t.test('expire removes settled jobs completed before the cutoff, never live ones', async (t) => {
     const { jobs } = await stores(t, backend);
-    const settled = Array.from({ length: 620 }, (_, i) => job({ createdMs: i, doneAfterMs: 0 }));
+    // More than the Redis store's expire batch, and enough settled jobs to compact the memory store's due queue.
+    const settled = Array.from({ length: 1_100 }, (_, i) => job({ createdMs: i, doneAfterMs: 0 }));
     for (const j of settled) {
       await jobs.create(j);
       await jobs.settle(j.id, FAILED);
     }
     const live = job({ createdMs: 0, doneAfterMs: 1 });
     await jobs.create(live);
-    t.equal(await jobs.expire(610), 610);
+    t.equal(await jobs.expire(1_090), 1_090);
     t.same(await jobs.counts(), { total: 11, live: 1, sourceBytes: 0 });
     t.ok(await jobs.get(live.id), 'a live job past the cutoff stays');
-    t.ok(await jobs.get(settled[610]!.id), 'completed at the cutoff: kept');
+    t.same(await jobs.due(10_000, 10), [live.id]);
+    t.ok(await jobs.get(settled[1_090]!.id), 'completed at the cutoff: kept');
     t.equal(await jobs.expire(10_000), 10);
     t.equal(await jobs.expire(10_000), 0);
     t.same(idsOf(await jobs.list()), [live.id]);

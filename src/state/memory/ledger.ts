@@ -134,7 +134,7 @@ export class MemoryLedgerStore implements LedgerStore {
       this.#listedCharges += account.recent.length;
       if (this.#listedCharges > this.#bounds.chargesMax) this.#trimCharges();
     }
-    for (const s of keySpends) this.#putSpend({ ...s });
+    for (const s of keySpends) this.#putSpend(s);
   }
 
   /** The account, opened if absent, made the most recently active. */
