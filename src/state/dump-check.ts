@@ -12,3 +12,8 @@ export function checkDump<T>(schema: TSchema, value: unknown, what: string): T {
   }
   return value as T;
 }
+
+/** Rows in code-unit order of a text field: a Map and a Redis hash list in different orders, their dumps must not. */
+export function sortedBy<T extends Record<K, string>, K extends keyof T>(rows: T[], field: K): T[] {
+  return rows.sort((a, b) => (a[field] < b[field] ? -1 : a[field] > b[field] ? 1 : 0));
+}

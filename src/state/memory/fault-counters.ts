@@ -1,5 +1,5 @@
 import { FaultCountersDump } from '../../schemas/state-dumps.js';
-import { checkDump } from '../dump-check.js';
+import { checkDump, sortedBy } from '../dump-check.js';
 import type { FaultCounterStore, FaultCounts, Json } from '../types.js';
 
 interface Counters {
@@ -50,7 +50,7 @@ export class MemoryFaultCounterStore implements FaultCounterStore {
 
   async dump(): Promise<Json> {
     const rules = [...this.#rules].map(([ruleId, r]) => ({ ruleId, fired: r.fired, remaining: r.remaining ?? null, draws: r.draws }));
-    return { rules: rules.sort(byRuleId) } satisfies FaultCountersDump;
+    return { rules: sortedBy(rules, 'ruleId') } satisfies FaultCountersDump;
   }
 
   async load(dump: Json): Promise<void> {
@@ -60,5 +60,3 @@ export class MemoryFaultCounterStore implements FaultCounterStore {
   }
 }
 
-/** Dumps list rules by id, so both backends (a Map, a Redis hash) dump the same text. */
-export const byRuleId = (a: { ruleId: string }, b: { ruleId: string }) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);

@@ -1,9 +1,8 @@
 import { FaultCountersDump } from '../../schemas/state-dumps.js';
-import { checkDump } from '../dump-check.js';
-import { byRuleId } from '../memory/fault-counters.js';
+import { checkDump, sortedBy } from '../dump-check.js';
 import type { FaultCounterStore, FaultCounts, Json } from '../types.js';
 import { LuaScript, type RedisLink } from './link.js';
-import { ARGS_SLICE, pairs, slices } from './replies.js';
+import { ARGS_SLICE, pairs, slices } from './commands.js';
 
 /*
  * Three hashes keyed by rule id: fired, remaining (no field: unlimited) and
@@ -92,7 +91,7 @@ export class RedisFaultCounterStore implements FaultCounterStore {
       const left = remaining!.get(ruleId);
       return { ruleId, fired: Number(f), remaining: left === undefined ? null : Number(left), draws: Number(draws!.get(ruleId) ?? 0) };
     });
-    return { rules: rules.sort(byRuleId) } satisfies FaultCountersDump;
+    return { rules: sortedBy(rules, 'ruleId') } satisfies FaultCountersDump;
   }
 
   async load(dump: Json): Promise<void> {
