@@ -65,6 +65,10 @@ eachBackend(t, 'client report', async (t, backend) => {
     t.equal((await s.report('a', jobStatus, costOf)).expired_job_polls.count, 0);
   });
 
+  t.test('bounds that could not hold a whole key are refused', async (t) => {
+    await t.rejects(store({ perKeyMax: 10, keysMax: 5, totalMax: 9 }), /invalid report bounds/);
+  });
+
   t.test('two processes observing at once keep the bounds', async (t) => {
     const bounds = { perKeyMax: 10, keysMax: 2, totalMax: 15 };
     const [a, b] = await twoHandles<ReportStore>(t, backend, () => new MemoryReportStore(bounds), (l) => new RedisReportStore(l, bounds));

@@ -9,6 +9,8 @@ interface Counters {
   draws: number;
 }
 
+const spent = (rule: Counters) => rule.remaining !== undefined && rule.remaining <= 0;
+
 /** Fault rule counters in this process: the default backend. */
 export class MemoryFaultCounterStore implements FaultCounterStore {
   readonly #rules = new Map<string, Counters>();
@@ -19,13 +21,13 @@ export class MemoryFaultCounterStore implements FaultCounterStore {
 
   async draw(ruleId: string): Promise<number | undefined> {
     const rule = this.#rules.get(ruleId);
-    if (!rule || rule.remaining === 0) return undefined;
+    if (!rule || spent(rule)) return undefined;
     return ++rule.draws;
   }
 
   async fire(ruleId: string): Promise<boolean> {
     const rule = this.#rules.get(ruleId);
-    if (!rule || rule.remaining === 0) return false;
+    if (!rule || spent(rule)) return false;
     if (rule.remaining !== undefined) rule.remaining--;
     rule.fired++;
     return true;
@@ -59,4 +61,3 @@ export class MemoryFaultCounterStore implements FaultCounterStore {
     }
   }
 }
-
