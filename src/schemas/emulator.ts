@@ -1,5 +1,6 @@
 import { MAX_TIMER_MS } from '../lib/clock.js';
 import Type from 'typebox';
+import { FaultCountersDump, JournalDump, RateWindowsDump, ReportDump } from './state-dumps.js';
 
 export const KeyQuery = Type.Object({ key: Type.String({ minLength: 1, description: 'the API key (sk-…)' }) });
 
@@ -89,10 +90,10 @@ export const StateDump = Type.Object(
     ),
     ledger: Type.Optional(Dumped('accounts with balances, listed charges and key spends (amounts are decimal strings)')),
     jobs: Type.Optional(Dumped('retained jobs (bigints as decimal strings, edit thumbnails as base64)')),
-    fault_counters: Type.Optional(Dumped('per rule: fired, remaining, draws')),
-    journal: Type.Optional(Dumped('journal entries')),
-    reports: Type.Optional(Dumped('client-report observations per key')),
-    rate_windows: Type.Optional(Dumped('current rate-limit windows')),
+    fault_counters: Type.Optional(FaultCountersDump),
+    journal: Type.Optional(JournalDump),
+    reports: Type.Optional(ReportDump),
+    rate_windows: Type.Optional(RateWindowsDump),
   },
   { additionalProperties: false, title: 'StateDump' },
 );

@@ -27,12 +27,13 @@ export async function exportState(services: Services, scope?: ResetScope): Promi
     exported_at: isoMs(services.clock.nowMs()),
     ledger: await state.ledger.dump(accountScope),
     jobs: await state.jobs.dump(accountScope),
-    journal: await state.journal.dump(keyScope),
-    reports: await state.reports.dump(keyScope),
-    rate_windows: await state.rates.dump(accountScope),
+    // The stores' dumps are checked against these schemas when loaded (schemas/state-dumps.ts).
+    journal: (await state.journal.dump(keyScope)) as StateDumpBody['journal'],
+    reports: (await state.reports.dump(keyScope)) as StateDumpBody['reports'],
+    rate_windows: (await state.rates.dump(accountScope)) as StateDumpBody['rate_windows'],
   };
   if (scope) return { ...dump, scope: { key_id: scope.keyId, account_id: scope.accountId } };
-  return { ...dump, control: services.control.dump(), fault_counters: await state.faultCounters.dump() };
+  return { ...dump, control: services.control.dump(), fault_counters: (await state.faultCounters.dump()) as StateDumpBody['fault_counters'] };
 }
 
 /**
