@@ -121,7 +121,7 @@ export async function buildServices(config: Config, deps: AppDeps = {}): Promise
     pool,
     health,
     renderer,
-    imageLinks: new ImageLinks(clock),
+    imageLinks: new ImageLinks(state.links, clock),
     state,
     control,
     ledger,

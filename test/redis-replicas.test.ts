@@ -109,3 +109,22 @@ t.test('a restarted replica loses nothing Redis holds: same job, trace and charg
   t.equal((await second.inject({ method: 'GET', url: '/_emulator/clock' })).json().nowMs, (await first.services.clock.nowMs()), 'the manual clock is where it was');
   t.equal((await second.inject({ method: 'GET', url: `/_emulator/ledger?key=${KEY}` })).json().charge_count, 1);
 });
+
+t.test('URL_RESPONSES=serve: an image URL one replica answers with is served by the other', async (t) => {
+  const { apps } = await replicas(t, 2, { urlResponses: 'serve' });
+  const [a, b] = apps as [Awaited<ReturnType<typeof makeApp>>, Awaited<ReturnType<typeof makeApp>>];
+  const pathOf = (url: string) => new URL(url).pathname;
+  const sync = await generate(a, generationBody({ response_format: 'url' }));
+  t.equal(sync.statusCode, 200);
+  const fromB = await b.inject({ method: 'GET', url: pathOf(sync.json().data[0].url) });
+  t.equal(fromB.statusCode, 200);
+  t.equal(fromB.headers['content-type'], 'image/png');
+
+  const { jobId } = (await submit(a, generationBody({ response_format: 'url', provider: { address: CIRRUS, allow_fallbacks: false } }))).json();
+  await advance(a, 60_000);
+  const done = (await poll(a, jobId)).json();
+  const jobImage = await b.inject({ method: 'GET', url: pathOf(done.data.data[0].url) });
+  t.equal(jobImage.statusCode, 200, 'a job link signed on A verifies on B: the secret is shared');
+  const forged = await b.inject({ method: 'GET', url: `/v1/proxy/images/${jobId}-${'0'.repeat(32)}/0` });
+  t.equal(forged.statusCode, 404);
+});

@@ -81,7 +81,7 @@ export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: 
   let data: ImageGenerationResponseBody['data'] = images.map((image) => ({ b64_json: b64Json(image.b64_json) }));
   if (spec.responseFormat === 'url') {
     const set = imageSetOf(spec);
-    const linkId = svc.imageLinks.put(
+    const linkId = await svc.imageLinks.put(
       ctx.requestId,
       images.map((_, index) => ({ ...set, index, providerAddress: endpoint.provider.address })),
     );

@@ -54,7 +54,7 @@ export async function viewJob(deps: JobViewDeps, polled: Job, baseUrl: string, v
   const traceRequestId = traceRequestIdOf(job);
   const images =
     job.responseFormat === 'url'
-      ? jobImageUrls(baseUrl, deps.imageLinks.jobLinkId(job.id), job.n).map((url) => ({ url }))
+      ? jobImageUrls(baseUrl, await deps.imageLinks.jobLinkId(job.id), job.n).map((url) => ({ url }))
       : (await provider.renderImages(job, { request_id: traceRequestId, job_id: job.id })).map((image) => ({ b64_json: b64Json(image) }));
   body.data = { created: Math.floor(doneAtMs(job) / 1000), data: images };
   body.x_0g_trace = { request_id: traceRequestId, provider: job.providerAddress, billing: deps.jobs.billing(job, outcome.currency) };

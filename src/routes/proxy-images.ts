@@ -9,14 +9,14 @@ import type { Job } from '../store/job-store.js';
 
 /** A sync response's link id, or a completed async job's id. */
 async function servedImage(services: Services, id: string, index: number): Promise<Buffer | undefined> {
-  const link = services.imageLinks.get(id);
+  const link = await services.imageLinks.get(id);
   if (link) {
     const params = link.images[index];
     if (!params) return undefined;
     const png = await services.renderer.render(params);
     return taggedPng(png, { request_id: link.requestId, provider_address: params.providerAddress });
   }
-  const jobId = services.imageLinks.jobIdOf(id);
+  const jobId = await services.imageLinks.jobIdOf(id);
   const job = jobId === undefined ? undefined : await services.jobs.find(jobId);
   return job ? jobImage(services, job, index) : undefined;
 }

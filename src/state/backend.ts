@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { MemoryControlDocs } from './memory/control-docs.js';
+import { MemoryImageLinkStore } from './memory/image-links.js';
 import { MemoryFaultCounterStore } from './memory/fault-counters.js';
 import { MemoryJobStore } from './memory/jobs.js';
 import { MemoryJournalStore } from './memory/journal.js';
@@ -8,6 +9,7 @@ import { MemoryRateWindowStore } from './memory/rate-windows.js';
 import { MemoryReportStore } from './memory/reports.js';
 import { RedisControlDocs } from './redis/control-docs.js';
 import { RedisFaultCounterStore } from './redis/fault-counters.js';
+import { RedisImageLinkStore } from './redis/image-links.js';
 import { RedisJobStore } from './redis/jobs.js';
 import { RedisJournalStore } from './redis/journal.js';
 import { RedisLedgerStore } from './redis/ledger.js';
@@ -29,6 +31,7 @@ export function memoryBackend(config: Pick<Config, 'journalMax'>): StateBackend 
     journal: new MemoryJournalStore(config.journalMax),
     reports: new MemoryReportStore(),
     docs: new MemoryControlDocs(),
+    links: new MemoryImageLinkStore(),
     status: () => ({ ok: true }),
     close: async () => {},
   };
@@ -53,6 +56,7 @@ export async function openState(config: StateConfig, onStatus?: (ok: boolean, re
     journal: new RedisJournalStore(link, config.journalMax),
     reports: new RedisReportStore(link),
     docs: new RedisControlDocs(link),
+    links: new RedisImageLinkStore(link),
     status: () => link.status(),
     close: () => link.close(),
   };

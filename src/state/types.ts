@@ -266,6 +266,17 @@ export interface ControlDocs {
   reset(): Promise<void>;
 }
 
+// ---------------------------------------------------------------- served image links
+
+/** URL_RESPONSES=serve: what a served image URL resolves to (render parameters as JSON, thumbnails in base64). */
+export interface ImageLinkStore {
+  /** Keeps a link's JSON for `ttlMs` at most; the store may forget older links first to stay bounded. */
+  put(id: string, json: string, sizeBytes: number, ttlMs: number): Promise<void>;
+  get(id: string): Promise<string | undefined>;
+  /** A random secret shared by every process on this store (signs job image links); made on first use. */
+  secret(): Promise<Buffer>;
+}
+
 // ---------------------------------------------------------------- the backend
 
 export interface StateBackend {
@@ -277,6 +288,7 @@ export interface StateBackend {
   readonly journal: JournalStore;
   readonly reports: ReportStore;
   readonly docs: ControlDocs;
+  readonly links: ImageLinkStore;
   /** Whether the backing store answers; the reason when it does not. */
   status(): { ok: true } | { ok: false; reason: string };
   close(): Promise<void>;
