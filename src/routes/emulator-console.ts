@@ -41,7 +41,12 @@ export const emulatorConsoleRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     maxBufferedBytes: 1024 * 1024,
     tickMs: 1000,
     // On the system clock jobs move on by themselves; on a manual one only requests move anything.
+    // Replicas' requests are not announced here: with shared state an open console refreshes every tick.
     tick: () => {
+      if (services.control.shared) {
+        generation++;
+        return true;
+      }
       // The live count is read in the background: the tick decides on the last one it got.
       if (!(services.clock instanceof ManualClock)) void services.jobs.liveCount().then((n) => (liveJobs = n), () => {});
       const moving = liveJobs > 0 && !(services.clock instanceof ManualClock);
