@@ -53,7 +53,11 @@ const MAX_JSON_DEPTH = 32;
 
 /** Builds the whole server without listening: tests inject, server.ts listens. */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
-  const services = buildServices(config, deps);
+  let log: FastifyInstance['log'] | undefined;
+  const services = await buildServices(config, {
+    ...deps,
+    onStateStatus: (ok, reason) => (ok ? log?.info('state store is back') : log?.warn({ reason }, 'state store unavailable')),
+  });
   const app = Fastify({
     logger: loggerOptions(config, deps.logStream),
     childLoggerFactory,
@@ -98,6 +102,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       else done(err, value);
     });
   });
+  log = app.log;
+  if (services.control.shared) {
+    // Replicas share control state: one read per request tells whether this copy is current.
+    app.addHook('onRequest', async (req) => {
+      if (req.url.startsWith('/v1/') || req.url.startsWith('/_emulator/')) await services.control.sync();
+    });
+  }
   const connections = new ConnectionTracker();
   connections.attach(app.server);
   app.server.on('checkExpectation', answerExpectation);
@@ -157,7 +168,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   registerRequestLog(app);
   const metrics = registerMetrics(app, services);
-  registerObservers(app, services, services.journal, services.tracker);
+  registerObservers(app, services);
   await app.register(multipart, {
     limits: { fileSize: config.uploadLimitBytes, files: MAX_EDIT_IMAGES + 4, fields: 20, fieldSize: 256 * 1024, parts: MAX_EDIT_IMAGES + 24, headerPairs: 100 },
   });
@@ -194,6 +205,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   app.addHook('onClose', async () => {
     services.lifecycle.ready = false;
     services.jobs.close();
+    await services.state.close();
   });
   return app;
 }

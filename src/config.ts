@@ -214,6 +214,25 @@ export const ConfigSchema = Type.Object({
     maximum: 1000000,
     description: 'Requests kept by GET /_emulator/requests (a ring buffer that reports what it dropped)',
   }),
+  redisUrl: Type.String({
+    env: 'REDIS_URL',
+    default: '',
+    pattern: '^(rediss?://.*)?$',
+    description: 'Keep all state in Redis (`redis://[user:pass@]host:port/db`, `rediss://` for TLS) so it survives restarts and several replicas act as one emulator; empty: in memory',
+  }),
+  redisPrefix: Type.String({
+    env: 'REDIS_PREFIX',
+    default: '0g-emulator:',
+    maxLength: 200,
+    description: 'Prefix of every Redis key, so several emulators can share one Redis',
+  }),
+  redisCommandTimeoutMs: Type.Integer({
+    env: 'REDIS_COMMAND_TIMEOUT_MS',
+    default: 2000,
+    minimum: 10,
+    maximum: 60000,
+    description: 'A Redis command slower than this fails: the request gets 503 with Retry-After and /readyz reports it',
+  }),
   adminToken: Type.String({
     env: 'EMULATOR_ADMIN_TOKEN',
     default: '',

@@ -1,3 +1,4 @@
+import { StateUnavailableError } from './state/unavailable.js';
 import { SaturatedError } from './render/limiter.js';
 
 /**
@@ -158,6 +159,8 @@ interface FastifyLikeError {
 /** Maps anything thrown during a request onto a row of the table. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  // The Router's own answer when its balance store does not respond; replicas share ours.
+  if (err instanceof StateUnavailableError) return new ApiError('vault_unavailable', `${err.message}; retry shortly`, { 'retry-after': '1' });
   // Overload of the emulator itself: a retryable 503, as DESIGN.md §6 asks.
   if (err instanceof SaturatedError) {
     return new ApiError('no_available_provider', 'The emulator is at its render capacity; retry shortly', { 'retry-after': '1' });

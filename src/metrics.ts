@@ -38,10 +38,11 @@ export function registerMetrics(app: FastifyInstance, services: Services): Regis
     help: 'Async jobs held, by state',
     labelNames: ['state'] as const,
     registers: [registry],
-    collect() {
+    // A scrape walks every retained job: with Redis that is one read of them all, fine at scrape intervals.
+    async collect() {
       const counts = { pending: 0, processing: 0, completed: 0, failed: 0 };
       const nowMs = services.clock.nowMs();
-      for (const job of services.jobs.all()) counts[statusAt(job, nowMs)]++;
+      for (const job of await services.jobs.list()) counts[statusAt(job, nowMs)]++;
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
     },
   });
@@ -83,8 +84,8 @@ export function registerMetrics(app: FastifyInstance, services: Services): Regis
     help: 'Total booked, by currency unit (neuron for 0G accounts, micro_usd for USD accounts)',
     labelNames: ['unit'] as const,
     registers: [registry],
-    collect() {
-      const totals = services.ledger.totals();
+    async collect() {
+      const totals = await services.ledger.store.totals();
       this.set({ unit: 'neuron' }, Number(totals.spentNeuron));
       this.set({ unit: 'micro_usd' }, Number(totals.spentMicroUsd));
     },
@@ -93,8 +94,8 @@ export function registerMetrics(app: FastifyInstance, services: Services): Regis
     name: 'emulator_ledger_charges',
     help: 'Charges booked since start',
     registers: [registry],
-    collect() {
-      this.set(services.ledger.totals().charges);
+    async collect() {
+      this.set((await services.ledger.store.totals()).charges);
     },
   });
   return registry;

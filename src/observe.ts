@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bodyHash, type ClientTracker, type Observation } from './domain/client-report.js';
+import { bodyHash, type Observation } from './domain/client-report.js';
 import type { Services } from './services.js';
 import { summariseBody, type Summary } from './lib/body-summary.js';
-import type { Journal } from './store/journal.js';
 
 /** What routes and the error handler add about a request for the journal and the report. */
 export interface RequestNote {
@@ -32,7 +31,10 @@ function kindOf(route: string): Observation['kind'] {
  * after the response is sent, so neither adds latency to the client; then
  * tells the change feed, as after every control-plane write.
  */
-export function registerObservers(app: FastifyInstance, services: Services, journal: Journal, tracker: ClientTracker): void {
+export function registerObservers(app: FastifyInstance, services: Services): void {
+  const { journal, reports } = services;
+  // Recording happens after the answer is sent; a state store that is down loses the record, not the request.
+  const lost = (err: unknown) => app.log.warn({ err }, 'a journal or report record was lost');
   app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (req.url.startsWith('/v1/')) {
       observe(req, reply);
@@ -54,7 +56,8 @@ export function registerObservers(app: FastifyInstance, services: Services, jour
     const keyId = req.auth?.keyId;
     const query = req.url.indexOf('?');
     // One literal with every field, undefined where absent: one shape for every entry, no spreads per request.
-    journal.add({
+    journal
+      .add({
       atMs,
       requestId: req.id,
       keyId,
@@ -69,12 +72,14 @@ export function registerObservers(app: FastifyInstance, services: Services, jour
       errorCode: note.errorCode,
       retryAfterS,
       body: note.form ? note.form.summary : req.body !== undefined ? summariseBody(req.body) : undefined,
-    });
+      })
+      .catch(lost);
     if (!keyId) return;
     const body = req.body as { provider?: unknown } | undefined;
     const stainless = req.headers['x-stainless-retry-count'];
     const kind = kindOf(route);
-    const endedRealMs = performance.now();
+    // Wall time with monotonic precision: replicas (and a restarted process) compare these across processes.
+    const endedRealMs = performance.timeOrigin + performance.now();
     const observation: Observation = { keyId, kind, atMs, requestId: req.id, status: reply.statusCode, startedRealMs: endedRealMs - reply.elapsedTime, endedRealMs };
     if (jobId) observation.jobId = jobId;
     if (note.jobStatus) observation.jobStatus = note.jobStatus;
@@ -82,8 +87,8 @@ export function registerObservers(app: FastifyInstance, services: Services, jour
     // A retry is the same body sent to the same route: a sync request and an async submit are not retries of each other.
     const hash = kind === 'sync' || kind === 'submit' ? (note.form?.hash ?? note.bodyHash ?? bodyHash(req.body)) : undefined;
     if (hash) observation.bodyHash = `${route} ${hash}`;
-    if (stainless !== undefined) observation.stainlessRetry = Number(stainless) || 0;
+    if (stainless !== undefined) observation.stainlessRetry = Math.min(1000, Math.max(0, Number.parseInt(String(stainless), 10) || 0));
     if (body && typeof body === 'object' && body.provider !== undefined) observation.usedDeprecatedProvider = true;
-    tracker.observe(observation);
+    reports.observe(observation).catch(lost);
   }
 }

@@ -5,9 +5,10 @@ import { ApiKeyService } from './domain/api-keys.js';
 import { AccountApi } from './domain/usage.js';
 import { authPolicy, type AuthPolicy } from './domain/auth.js';
 import { parseDecimal } from './domain/billing.js';
-import { ClientTracker } from './domain/client-report.js';
 import { FaultRules } from './domain/fault-rules.js';
 import { JobService } from './domain/jobs.js';
+import { LedgerService } from './domain/ledger.js';
+import { ProviderHealth } from './domain/provider-health.js';
 import { RateLimiter } from './domain/rate-limit.js';
 import { ChangeFeed } from './lib/change-feed.js';
 import { ManualClock, systemClock, type Clock } from './lib/clock.js';
@@ -16,10 +17,11 @@ import { MockProvider } from './providers/mock-provider.js';
 import { loadPool, ProviderPool } from './providers/pool.js';
 import type { RenderParams } from './render/placeholder.js';
 import { Renderer } from './render/renderer.js';
+import { openState } from './state/backend.js';
+import { ControlState } from './state/control.js';
+import { registerControlKinds } from './state/control-kinds.js';
+import type { JobStore, JournalStore, ReportStore, StateBackend } from './state/types.js';
 import { ImageLinks } from './store/image-links.js';
-import { MemoryJobStore, type JobStore } from './store/job-store.js';
-import { Journal } from './store/journal.js';
-import { Ledger } from './store/ledger.js';
 import type { AccountSpec } from './schemas/accounts.js';
 
 /** Everything a request may need, built once per app; routes receive it as plugin options. */
@@ -27,13 +29,20 @@ export interface Services {
   config: Config;
   clock: Clock;
   pool: ProviderPool;
+  /** Provider health over time (the catalog, routing and settlement read it). */
+  health: ProviderHealth;
   renderer: Renderer;
   imageLinks: ImageLinks;
-  ledger: Ledger;
+  /** Where state lives: memory, or Redis (REDIS_URL). */
+  state: StateBackend;
+  /** Control state (accounts, revocations, fault rules, provider health, manual clock), shared by replicas. */
+  control: ControlState;
+  ledger: LedgerService;
   jobs: JobService;
+  jobStore: JobStore;
   faults: FaultRules;
-  journal: Journal;
-  tracker: ClientTracker;
+  journal: JournalStore;
+  reports: ReportStore;
   auth: AuthPolicy;
   /** Accounts that own keys (management keys, API keys with restrictions). */
   accounts: AccountRegistry;
@@ -55,16 +64,20 @@ export interface AppDeps {
   pool?: ProviderPool;
   /** Accounts declared in the config file; default: read from EMULATOR_CONFIG when no pool is given. */
   accounts?: readonly AccountSpec[];
-  jobStore?: JobStore;
+  /** A state backend built by the caller (tests); default: from REDIS_URL, else memory. */
+  state?: StateBackend;
   /** Replaces the placeholder drawing, e.g. with a slow or failing one in tests. */
   draw?: (p: RenderParams) => Promise<Buffer>;
   /** Where log lines go instead of stdout (tests read them back). */
   logStream?: NodeJS.WritableStream;
+  /** Told when the state store goes down or comes back. */
+  onStateStatus?: (ok: boolean, reason: string | undefined) => void;
 }
 
-export function buildServices(config: Config, deps: AppDeps = {}): Services {
+export async function buildServices(config: Config, deps: AppDeps = {}): Promise<Services> {
   const clock = deps.clock ?? (config.clock === 'manual' ? new ManualClock(Date.now()) : systemClock);
   const pool = deps.pool ?? loadPool(config.poolFile);
+  const health = new ProviderHealth(pool, () => clock.nowMs());
   const renderer = new Renderer({
     cacheBytes: Math.round(config.renderCacheMb * 1024 * 1024),
     concurrency: effectiveRenderConcurrency(config),
@@ -84,8 +97,10 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
   } catch (err) {
     throw new ConfigError(`Invalid accounts: ${(err as Error).message}`);
   }
+  const state = deps.state ?? (await openState(config, deps.onStateStatus));
+  const control = new ControlState(state.kind === 'redis' ? state.docs : undefined);
   const usdKeyIds = new Set(splitList(config.usdApiKeys).map(keyIdOf));
-  const ledger = new Ledger({
+  const ledger = new LedgerService(state.ledger, {
     defaultBalanceNeuron: parseDecimal(config.defaultBalance0g, 18),
     defaultBalanceMicroUsd: parseDecimal(config.defaultBalanceUsd, 6),
     usdPer0g: config.usdPer0g,
@@ -93,27 +108,34 @@ export function buildServices(config: Config, deps: AppDeps = {}): Services {
       const managed = accounts.account(accountId);
       return managed ? { currency: managed.currency, balance: managed.balance } : { currency: usdKeyIds.has(accountId) ? 'usd' : '0g' };
     },
-    onBooked: (accountId, charge) => accounts.recordCharge(charge.apiKeyId, accountId, charge.amount, charge.atMs),
+    spendOf: (accountId, apiKeyId, atMs) => accounts.spendOf(accountId, apiKeyId, atMs),
   });
-  const faults = new FaultRules();
-  const jobs = new JobService({ clock, store: deps.jobStore ?? new MemoryJobStore(), ledger, pool, config, faults, provider });
+  const faults = new FaultRules(state.faultCounters, control);
+  const auth = authPolicy(config);
+  const initialRevoked = splitList(config.revokedApiKeys);
+  registerControlKinds(control, { accounts, revoked: auth.revoked, initialRevoked, faults, health, clock });
+  const jobs = new JobService({ clock, store: state.jobs, ledger, pool, health, config, faults, provider });
   return {
     config,
     clock,
     pool,
+    health,
     renderer,
     imageLinks: new ImageLinks(clock),
+    state,
+    control,
     ledger,
     jobs,
+    jobStore: state.jobs,
     faults,
-    journal: new Journal(config.journalMax),
-    tracker: new ClientTracker(),
-    auth: authPolicy(config),
+    journal: state.journal,
+    reports: state.reports,
+    auth,
     accounts,
-    apiKeys: new ApiKeyService(accounts, () => clock.nowMs()),
+    apiKeys: new ApiKeyService(accounts, control, state.ledger, () => clock.nowMs()),
     accountApi: new AccountApi(ledger, () => clock.nowMs()),
-    initialRevoked: splitList(config.revokedApiKeys),
-    rateLimiter: config.rateLimitRpm > 0 ? new RateLimiter(clock, config.rateLimitRpm) : undefined,
+    initialRevoked,
+    rateLimiter: config.rateLimitRpm > 0 ? new RateLimiter(clock, state.rates, config.rateLimitRpm) : undefined,
     provider,
     changes: new ChangeFeed(),
     lifecycle: { ready: false, shuttingDown: false, warmedUp: Promise.resolve() },

@@ -5,7 +5,7 @@ import { AUTH, generate, generationBody, KEY, makeApp } from './helpers/app.js';
 t.test('a new key gets an account with the default balance; charges come off it', async (t) => {
   const app = await makeApp(t);
   await generate(app, generationBody({ n: 2 }));
-  const account = app.services.ledger.account(keyIdOf(KEY))!;
+  const account = (await app.services.ledger.store.get(keyIdOf(KEY)))!;
   t.equal(account.currency, '0g');
   t.equal(account.balance, 1000n * 10n ** 18n - 6_000_000_000_000_000n);
   t.equal(account.spent, 6_000_000_000_000_000n);
@@ -16,7 +16,7 @@ t.test('USD accounts: micro-USD traces with currency "usd"', async (t) => {
   const res = await generate(app, generationBody({ n: 2 }), { authorization: 'Bearer sk-usd-team' });
   // 2 x 3e15 neuron = 0.006 0G = $0.009 = 9000 micro-USD.
   t.same(res.json().x_0g_trace.billing, { input_cost: '0', output_cost: '9000', total_cost: '9000', currency: 'usd' });
-  const account = app.services.ledger.account(keyIdOf('sk-usd-team'))!;
+  const account = (await app.services.ledger.store.get(keyIdOf('sk-usd-team')))!;
   t.equal(account.balance, 1000n * 1_000_000n - 9000n);
   const zg = await generate(app, generationBody());
   t.notOk('currency' in zg.json().x_0g_trace.billing, '0G traces omit currency');
@@ -26,7 +26,7 @@ t.test('admission needs min_cost (0.01 0G); a request may overdraw, the next get
   const app = await makeApp(t, { defaultBalance0g: '0.01' });
   const first = await generate(app, generationBody({ n: 10 }));
   t.equal(first.statusCode, 200, 'the floor is covered; the 0.03 0G price is not checked up front');
-  t.equal(app.services.ledger.account(keyIdOf(KEY))!.balance, -20_000_000_000_000_000n);
+  t.equal((await app.services.ledger.store.get(keyIdOf(KEY)))!.balance, -20_000_000_000_000_000n);
   const second = await generate(app, generationBody());
   t.equal(second.statusCode, 402);
   t.same(second.json().error, { message: 'Insufficient balance to process request', type: 'payment_error', code: 'insufficient_balance' });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { App } from '../src/app.js';
-import { AURORA, AUTH, BOREALIS, CIRRUS, decodePng, generate, generationBody, KEY, makeApp } from './helpers/app.js';
+import { AURORA, AUTH, BOREALIS, CIRRUS, decodePng, generate, generationBody, eventually, KEY, makeApp } from './helpers/app.js';
 import { keyIdOf } from '../src/lib/ids.js';
 
 const submit = (app: App, body: unknown = generationBody(), headers: Record<string, string> = AUTH) =>
@@ -77,39 +77,41 @@ t.test('billing happens once, at completion, whether or not anyone polls', async
   const submittedMs = app.clock.nowMs();
   const { jobId } = (await submit(app, generationBody({ n: 3 }))).json();
   app.clock.advance(999);
-  t.equal(app.services.ledger.account(keyId)!.chargeCount, 0, 'nothing booked while running');
+  t.equal((await app.services.ledger.store.get(keyId))!.chargeCount, 0, 'nothing booked while running');
   app.clock.advance(60_000);
-  const account = app.services.ledger.account(keyId)!;
+  // The job's wake-up settles it in the background, in the store.
+  await eventually(async () => (await app.services.ledger.store.get(keyId))!.chargeCount > 0);
+  const account = (await app.services.ledger.store.get(keyId))!;
   t.equal(account.chargeCount, 1, 'booked without a poll');
   t.equal(account.spent, 9_000_000_000_000_000n);
   // 1 s pending, then Aurora's 900 ms latency + 3 images x 500 ms.
   t.match(account.recent[0], { jobId, requestId: `async-0xa11ce0-${jobId}`, images: 3, atMs: submittedMs + 3400 });
   await poll(app, jobId);
   await poll(app, jobId);
-  t.equal(app.services.ledger.account(keyId)!.chargeCount, 1, 'polls never book again');
+  t.equal((await app.services.ledger.store.get(keyId))!.chargeCount, 1, 'polls never book again');
   await generate(app, generationBody());
-  t.equal(app.services.ledger.account(keyId)!.chargeCount, 2, 'sync requests book on success');
+  t.equal((await app.services.ledger.store.get(keyId))!.chargeCount, 2, 'sync requests book on success');
 });
 
 t.test('a job whose provider goes down fails with errorMessage and costs nothing', async (t) => {
   const app = await makeApp(t);
   const { jobId } = (await submit(app)).json();
   app.clock.advance(1200);
-  app.services.pool.setHealthy(AURORA, false);
+  app.services.health.set(AURORA, false, app.clock.nowMs());
   app.clock.advance(10_000);
   const res = await poll(app, jobId);
   t.equal(res.statusCode, 200);
   t.same(Object.keys(res.json()).sort(), ['createdAt', 'errorMessage', 'jobId', 'status', 'updatedAt']);
   t.match(res.json(), { status: 'failed', errorMessage: /provider request failed/ });
   t.equal(res.headers['retry-after'], undefined);
-  t.match(app.services.ledger.account(keyIdOf(KEY)), { chargeCount: 0, spent: 0n }, 'failed jobs are not billed');
+  t.match((await app.services.ledger.store.get(keyIdOf(KEY))), { chargeCount: 0, spent: 0n }, 'failed jobs are not billed');
 });
 
 t.test('finished jobs expire after JOB_TTL_S; live jobs are never evicted', async (t) => {
   const app = await makeApp(t, { jobTtlS: 60, jobSweepIntervalS: 10, jobPendingMs: 100_000 });
   const slow = (await submit(app)).json().jobId;
   const fast = (await submit(app, generationBody({ provider: { address: CIRRUS, allow_fallbacks: false } }))).json().jobId;
-  t.equal(app.services.jobs.liveCount, 2);
+  t.equal(await app.services.jobs.liveCount(), 2);
   // Both jobs wait 100 s pending; Cirrus then takes 1.1 s, Aurora 1.4 s.
   app.clock.advance(101_100 + 60_000);
   t.equal((await poll(app, fast)).json().status, 'completed', 'retained for exactly the TTL');
@@ -118,11 +120,12 @@ t.test('finished jobs expire after JOB_TTL_S; live jobs are never evicted', asyn
   t.equal(gone.statusCode, 404);
   t.equal(gone.json().error.code, 'async_job_not_found');
   t.equal((await poll(app, slow)).statusCode, 404);
-  t.equal(app.services.jobs.liveCount, 0);
+  t.equal(await app.services.jobs.liveCount(), 0);
 
   const forgotten = (await submit(app)).json().jobId;
   app.clock.advance(200_000);
-  t.notOk([...app.services.jobs['deps'].store.values()].some((j) => j.id === forgotten), 'the sweep removed it unpolled');
+  await eventually(async () => !(await app.services.jobStore.get(forgotten)));
+  t.notOk((await app.services.jobStore.list()).some((j) => j.id === forgotten), 'the sweep removed it unpolled');
 
   const live = await makeApp(t, { jobTtlS: 1, jobPendingMs: 10_000_000 });
   const id = (await submit(live)).json().jobId;
@@ -224,7 +227,7 @@ t.test('a retained job holds parameters, not pixels, whatever its size and n', a
   app.clock.advance(60_000);
   const res = await poll(app, jobId);
   t.equal(res.json().data.data.length, 10);
-  const job = app.services.jobs.find(jobId)!;
+  const job = (await app.services.jobs.find(jobId))!;
   const serialised = JSON.stringify(job, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
   t.ok(serialised.length < 1500, `job record is ${serialised.length} bytes`);
   t.notOk(Object.values(job).some((v) => Buffer.isBuffer(v)));
@@ -280,5 +283,5 @@ t.test('thousands of jobs with concurrent polls: none lost, every image right', 
     }
   }
   t.equal(imagesChecked, total * 1.5);
-  t.equal(app.services.jobs.liveCount, 0);
+  t.equal(await app.services.jobs.liveCount(), 0);
 });

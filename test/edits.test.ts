@@ -105,7 +105,7 @@ t.test('async edits: 202, then a completed job keeps only a bounded thumbnail', 
   t.equal(done.json().x_0g_trace.tee_verified, true);
   const img = await decodePng(done.json().data.data[0].b64_json);
   t.same([img.width, img.height], [512, 512]);
-  const kept = app.services.jobs.find(jobId)!.source!;
+  const kept = (await app.services.jobs.find(jobId))!.source!;
   const meta = await sharp(kept.png).metadata();
   t.ok(Math.max(meta.width!, meta.height!) <= THUMBNAIL_MAX_PX, `thumbnail ${meta.width}x${meta.height}`);
   t.ok(kept.png.length < 200_000);

@@ -31,8 +31,9 @@ t.test('a burst of changes becomes one event per throttle window', async (t) => 
   const hub = hubFor(t);
   const res = new FakeResponse();
   let renders = 0;
-  hub.open(res as unknown as ServerResponse, () => `event: n\ndata: ${++renders}\n\n`);
-  t.equal(res.writes.length, 1, 'the current state at once');
+  hub.open(res as unknown as ServerResponse, async () => `event: n\ndata: ${++renders}\n\n`);
+  await until(() => res.writes.length === 1);
+  t.pass('the current state at once');
   for (let i = 0; i < 100; i++) hub.changed();
   await until(() => res.writes.length === 2);
   t.equal(renders, 2, '100 changes, one render');
@@ -43,7 +44,8 @@ t.test('a reader that does not read gets nothing new until it drains, then the s
   const hub = hubFor(t);
   const res = new FakeResponse();
   let state = 'a';
-  hub.open(res as unknown as ServerResponse, () => state);
+  hub.open(res as unknown as ServerResponse, async () => state);
+  await until(() => res.writes.length === 1);
   res.writableLength = 5000;
   state = 'b';
   hub.changed();
@@ -62,8 +64,8 @@ t.test('streams are counted, dropped on close, and all ended by closeAll', async
   const hub = hubFor(t);
   const a = new FakeResponse();
   const b = new FakeResponse();
-  hub.open(a as unknown as ServerResponse, () => 'x');
-  hub.open(b as unknown as ServerResponse, () => 'x');
+  hub.open(a as unknown as ServerResponse, async () => 'x');
+  hub.open(b as unknown as ServerResponse, async () => 'x');
   t.equal(hub.full, true);
   a.emit('close');
   t.equal(hub.size, 1);

@@ -70,11 +70,11 @@ t.test('a job whose submitter disconnected still completes and bills', async (t)
   controller.abort();
   t.equal(await submit, 'AbortError', 'the client gave up before the 202');
   await new Promise((r) => setTimeout(r, 300));
-  const jobs = [...server.app.services.jobs.all()];
+  const jobs = await server.app.services.jobs.list();
   t.equal(jobs.length, 1, 'the job was accepted anyway');
   await fetch(`${server.url}/_emulator/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"advanceMs":10000}' });
-  t.equal(jobs[0]!.outcome?.status, 'completed');
-  t.equal(server.app.services.ledger.account(keyIdOf(KEY))!.chargeCount, 1, 'and billed');
+  t.equal((await server.app.services.jobStore.get(jobs[0]!.id))?.outcome?.status, 'completed');
+  t.equal((await server.app.services.ledger.store.get(keyIdOf(KEY)))!.chargeCount, 1, 'and billed');
 });
 
 t.test('one API key can never read another key’s jobs, ledger or journal', async (t) => {

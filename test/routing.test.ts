@@ -125,7 +125,7 @@ t.test('pinning each provider in turn: trace, image and ledger agree', async (t)
     const expected = await renderPlaceholder({ model: model.id, prompt: `pinned ${provider.name}`, width, height, index: 0, providerAddress: provider.address });
     const { data } = await (await import('sharp')).default(expected).raw().toBuffer({ resolveWithObject: true });
     t.ok(img.pixels.equals(data), 'the label drawn is the one for this provider');
-    const charge = app.services.ledger.account(keyId)!.recent.at(-1)!;
+    const charge = (await app.services.ledger.store.get(keyId))!.recent.at(-1)!;
     t.match(charge, { provider: provider.address, model: model.id, amountNeuron: endpoint.priceNeuron });
   }
 });

@@ -5,7 +5,8 @@ import type { TrustModeName } from '../providers/types.js';
 import { MANAGEMENT_SCOPES, type AccountSpec, type ManagementScopeName } from '../schemas/accounts.js';
 import type { CreateApiKeyBody } from '../schemas/api-keys.js';
 import { parseDecimal, type Currency } from './billing.js';
-import { addSpend, periodStartMs, type KeyRestrictions, type KeySpend, type ResetPeriod } from './key-restrictions.js';
+import type { Json } from '../state/types.js';
+import { periodStartMs, type KeyRestrictions, type ResetPeriod } from './key-restrictions.js';
 
 /** An API key that belongs to a managed account (plain `sk-` keys are each their own account and have no record). */
 export interface ApiKeyRecord {
@@ -17,7 +18,8 @@ export interface ApiKeyRecord {
   expiresMs: number | undefined;
   revoked: boolean;
   restrictions: KeyRestrictions;
-  spend: KeySpend;
+  /** Spend toward the credit limit restarts at each period's start (the ledger store keeps the spend). */
+  resetPeriod: ResetPeriod;
 }
 
 export interface ManagedAccount {
@@ -30,6 +32,28 @@ export interface ManagedAccount {
   /** Starting balance in the currency's base unit; undefined: the default. */
   balance: bigint | undefined;
   keys: Map<string, ApiKeyRecord>;
+}
+
+interface AccountJson {
+  id: string;
+  address: string;
+  managementKey: string;
+  scopes: ManagementScopeName[];
+  currency: Currency;
+  balance: string | null;
+  keys: {
+    keyId: string;
+    secret: string;
+    name: string;
+    createdMs: number;
+    expiresMs: number | null;
+    revoked: boolean;
+    resetPeriod: ResetPeriod;
+    allowedModels: string[];
+    allowedProviders: string[];
+    creditLimit: string | null;
+    trustMode: TrustModeName | null;
+  }[];
 }
 
 export interface AccountLimits {
@@ -134,14 +158,13 @@ export class AccountRegistry {
       throw new ApiError('bad_request', `API key limit reached: an account holds at most ${this.limits.maxKeysPerAccount} keys, revoked ones included (MAX_API_KEYS_PER_ACCOUNT)`);
     }
     this.checkName(account, request.name);
-    const nowMs = this.nowMs();
     const resetPeriod: ResetPeriod = request.reset_period || 'never';
     const record: ApiKeyRecord = {
       keyId: keyIdOf(secret),
       secret,
       accountId: account.id,
       name: request.name ?? '',
-      createdMs: nowMs,
+      createdMs: this.nowMs(),
       expiresMs: parseExpiration(request.expiration),
       revoked: false,
       restrictions: {
@@ -150,7 +173,7 @@ export class AccountRegistry {
         creditLimit: request.credit_limit === undefined ? undefined : parseDecimal(request.credit_limit, decimalsOf(account.currency)),
         trustMode: (request.trust_mode || undefined) as TrustModeName | undefined,
       },
-      spend: { used: 0n, periodStartMs: periodStartMs(resetPeriod, nowMs), resetPeriod },
+      resetPeriod,
     };
     account.keys.set(record.keyId, record);
     this.#bySecret.set(secret, record);
@@ -168,10 +191,76 @@ export class AccountRegistry {
     };
   }
 
-  /** Spend toward a key's credit limit, when the ledger books a charge made with it. */
-  recordCharge(apiKeyId: string, accountId: string, amount: bigint, atMs: number): void {
+  /** Where a charge made with a managed key counts toward its credit limit: the reset period `atMs` falls in. */
+  spendOf(accountId: string, apiKeyId: string, atMs: number): { keyId: string; periodStartMs: number } | undefined {
     const record = this.#accounts.get(accountId)?.keys.get(apiKeyId);
-    if (record) addSpend(record.spend, amount, atMs);
+    return record && { keyId: record.keyId, periodStartMs: periodStartMs(record.resetPeriod, atMs) };
+  }
+
+  /** The whole registry as a control document (shared between replicas, exported as state). */
+  toJson(): Json {
+    return [...this.#accounts.values()].map((a) => ({
+      id: a.id,
+      address: a.address,
+      managementKey: a.managementKey,
+      scopes: [...a.scopes],
+      currency: a.currency,
+      balance: a.balance === undefined ? null : a.balance.toString(),
+      keys: [...a.keys.values()].map((k) => ({
+        keyId: k.keyId,
+        secret: k.secret,
+        name: k.name,
+        createdMs: k.createdMs,
+        expiresMs: k.expiresMs ?? null,
+        revoked: k.revoked,
+        resetPeriod: k.resetPeriod,
+        allowedModels: [...k.restrictions.allowedModels],
+        allowedProviders: [...k.restrictions.allowedProviders],
+        creditLimit: k.restrictions.creditLimit === undefined ? null : k.restrictions.creditLimit.toString(),
+        trustMode: k.restrictions.trustMode ?? null,
+      })),
+    }));
+  }
+
+  /** Replaces the registry with a document's accounts (none: the declared ones). */
+  fromJson(json: Json | undefined): void {
+    if (json === undefined) return this.reset();
+    this.#accounts.clear();
+    this.#byManagementKey.clear();
+    this.#bySecret.clear();
+    for (const a of json as unknown as AccountJson[]) {
+      const account: ManagedAccount = {
+        id: a.id,
+        address: a.address,
+        managementKey: a.managementKey,
+        scopes: new Set(a.scopes),
+        currency: a.currency,
+        balance: a.balance === null ? undefined : BigInt(a.balance),
+        keys: new Map(),
+      };
+      for (const k of a.keys) {
+        const record: ApiKeyRecord = {
+          keyId: k.keyId,
+          secret: k.secret,
+          accountId: a.id,
+          name: k.name,
+          createdMs: k.createdMs,
+          expiresMs: k.expiresMs ?? undefined,
+          revoked: k.revoked,
+          resetPeriod: k.resetPeriod,
+          restrictions: {
+            allowedModels: k.allowedModels,
+            allowedProviders: k.allowedProviders,
+            creditLimit: k.creditLimit === null ? undefined : BigInt(k.creditLimit),
+            trustMode: k.trustMode ?? undefined,
+          },
+        };
+        account.keys.set(record.keyId, record);
+        this.#bySecret.set(record.secret, record);
+      }
+      this.#accounts.set(account.id, account);
+      this.#byManagementKey.set(account.managementKey, account);
+    }
   }
 
   /** Names are unique within an account (the Router answers a duplicate with 409). */

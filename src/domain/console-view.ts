@@ -2,7 +2,6 @@ import { isoMs, ManualClock } from '../lib/clock.js';
 import type { ConsoleSnapshotBody, JobSummaryBody } from '../schemas/console.js';
 import type { Services } from '../services.js';
 import type { Job } from '../store/job-store.js';
-import { describeRule } from './fault-rules.js';
 import { doneAtMs, processingAtMs, statusAt } from './job-state.js';
 
 /** Polls are shown on their job's card; the request list keeps the answers a client acted on. */
@@ -44,73 +43,74 @@ export function summariseJob(services: Services, job: Job, nowMs: number): JobSu
   return summary;
 }
 
+/** Jobs the console scans for one key's newest (the store lists newest first). */
+const KEY_SCAN_MAX = 5000;
+
 /** The newest retained jobs (of one key), settled up to now. */
-export function listJobs(services: Services, filter: ConsoleFilter): { object: 'list'; total: number; data: JobSummaryBody[] } {
+export async function listJobs(services: Services, filter: ConsoleFilter): Promise<{ object: 'list'; total: number; data: JobSummaryBody[] }> {
   const limit = Math.min(filter.limit ?? LIST_DEFAULT, LIST_MAX);
-  const newest: Job[] = [];
-  let total = 0;
-  // The store keeps insertion order: the last `limit` matches are the newest.
-  for (const job of services.jobs.all()) {
-    if (filter.keyId !== undefined && job.keyId !== filter.keyId) continue;
-    total++;
-    newest.push(job);
-    if (newest.length > limit) newest.shift();
-  }
+  const keyId = filter.keyId;
+  const scanned = await services.jobs.list({ limit: keyId === undefined ? limit : KEY_SCAN_MAX });
+  const matching = keyId === undefined ? scanned : scanned.filter((j) => j.keyId === keyId);
+  const total = keyId === undefined ? (await services.jobStore.counts()).total : matching.length;
   const nowMs = services.clock.nowMs();
   const data: JobSummaryBody[] = [];
-  for (let i = newest.length - 1; i >= 0; i--) {
+  for (const listed of matching.slice(0, limit)) {
     // find() settles a job whose time has come and drops one past retention.
-    const job = services.jobs.find(newest[i]!.id);
+    const job = await services.jobs.find(listed.id);
     if (job) data.push(summariseJob(services, job, nowMs));
   }
   return { object: 'list', total, data };
 }
 
-/** The client report of one key (GET /_emulator/report), by key id. */
 /** The client report of one key; its costs come from its account (a managed account's, or the key's own). */
-export function clientReport(services: Services, keyId: string, accountId = keyId) {
-  const account = services.ledger.account(accountId);
+export async function clientReport(services: Services, keyId: string, accountId = keyId) {
+  const account = await services.ledger.store.get(accountId);
   const nowMs = services.clock.nowMs();
   const costOf = (requestId: string, jobId?: string) =>
     (account?.recent ?? []).filter((c) => c.requestId === requestId || (jobId !== undefined && c.jobId === jobId)).reduce((s, c) => s + c.amount, 0n);
-  const jobStatus = (jobId: string) => {
-    const job = services.jobs.find(jobId);
-    return job ? statusAt(job, nowMs) : undefined;
-  };
-  return services.tracker.report(keyId, jobStatus, costOf);
+  // The report asks about the key's jobs synchronously: read them first, settled up to now.
+  const jobs = new Map<string, string>();
+  for (const listed of await services.jobs.list({ accountId, limit: KEY_SCAN_MAX })) {
+    const expired = listed.outcome !== undefined && nowMs - doneAtMs(listed) > services.config.jobTtlS * 1000;
+    const job = expired ? undefined : listed.outcome || nowMs < doneAtMs(listed) ? listed : await services.jobs.find(listed.id);
+    if (job) jobs.set(job.id, statusAt(job, nowMs));
+  }
+  return services.reports.report(keyId, (jobId) => jobs.get(jobId), costOf);
 }
 
-function accounts(services: Services, keyId: string | undefined) {
-  const all = [...services.ledger.accounts()].filter((a) => keyId === undefined || a.keyId === keyId);
+async function accounts(services: Services, keyId: string | undefined) {
+  const all = (await services.ledger.store.list()).filter((a) => keyId === undefined || a.accountId === keyId);
   // Newest keys first; the report walks the tracker's bounded history per key, so only the first few get one.
-  const data = all
-    .slice(-ACCOUNTS_MAX)
-    .reverse()
-    .map((a) => ({
-      key_id: a.keyId,
+  const data = [];
+  for (const a of all.slice(-ACCOUNTS_MAX).reverse()) {
+    const report = await clientReport(services, a.accountId);
+    data.push({
+      key_id: a.accountId,
       currency: a.currency,
       balance: a.balance.toString(),
       spent: a.spent.toString(),
       charge_count: a.chargeCount,
-      findings: Object.fromEntries(Object.entries(clientReport(services, a.keyId)).map(([name, finding]) => [name, finding.count])),
-    }));
+      findings: Object.fromEntries(Object.entries(report).map(([name, finding]) => [name, finding.count])),
+    });
+  }
   return { total: all.length, data };
 }
 
 /** Everything the console shows, read through the services the control routes use. */
-export function consoleSnapshot(services: Services, filter: ConsoleFilter): ConsoleSnapshotBody {
+export async function consoleSnapshot(services: Services, filter: ConsoleFilter): Promise<ConsoleSnapshotBody> {
   const { clock, journal, pool } = services;
   const nowMs = clock.nowMs();
   const keyId = filter.keyId;
-  const requests = journal.query(keyId === undefined ? {} : { keyId }).filter((e) => e.route !== POLL_ROUTE);
+  const requests = (await journal.query(keyId === undefined ? {} : { keyId })).filter((e) => e.route !== POLL_ROUTE);
   return {
     clock: { mode: clock instanceof ManualClock ? 'manual' : 'system', nowMs, now: isoMs(nowMs) },
-    key_ids: [...services.ledger.accounts()].slice(-KEY_IDS_MAX).map((a) => a.keyId),
-    live_jobs: services.jobs.liveCount,
-    jobs: listJobs(services, filter),
-    requests: { dropped: journal.dropped, data: requests.slice(-(filter.limit ?? LIST_DEFAULT)).reverse() },
-    accounts: accounts(services, keyId),
-    faults: services.faults.list().slice(0, FAULTS_MAX).map(describeRule),
+    key_ids: (await services.ledger.store.list(KEY_IDS_MAX)).map((a) => a.accountId),
+    live_jobs: await services.jobs.liveCount(),
+    jobs: await listJobs(services, filter),
+    requests: { dropped: await journal.dropped(), data: requests.slice(-(filter.limit ?? LIST_DEFAULT)).reverse() },
+    accounts: await accounts(services, keyId),
+    faults: (await services.faults.list()).slice(0, FAULTS_MAX),
     providers: pool.providers.map((p) => ({ address: p.address, name: p.name, healthy: p.healthy, models: p.models.map((m) => m.id) })),
   };
 }

@@ -21,7 +21,7 @@ export interface FaultPoint {
  */
 export async function requestStage(faults: FaultRules, point: FaultPoint): Promise<Fault[]> {
   const armed: Fault[] = point.headerFault ? [point.headerFault] : [];
-  const rule = faults.take({ route: point.route, keyId: point.keyId, model: point.model });
+  const rule = await faults.take({ route: point.route, keyId: point.keyId, model: point.model });
   if (!rule) return armed;
   if (rule.latencyMs) await sleep(rule.latencyMs);
   const error = faultError(rule);
@@ -36,7 +36,7 @@ export async function requestStage(faults: FaultRules, point: FaultPoint): Promi
  * error faults answer at once. Returns the failure message, if any.
  */
 export async function providerStage(faults: FaultRules, point: FaultPoint, provider: string): Promise<string | undefined> {
-  const fault = faults.take({ route: point.route, keyId: point.keyId, model: point.model, provider });
+  const fault = await faults.take({ route: point.route, keyId: point.keyId, model: point.model, provider });
   if (!fault) return undefined;
   if (fault.latencyMs) await sleep(fault.latencyMs);
   if (fault.code === 'provider_error') return fault.errorMessage ?? 'provider returned status 500: injected failure (emulator fault provider_error)';

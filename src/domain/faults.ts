@@ -108,13 +108,15 @@ export const FaultRuleBody = Type.Object(
 );
 export type FaultRuleInput = Static<typeof FaultRuleBody>;
 
+/** A rule as armed: what it matches and does. How often it fired lives in the fault counter store. */
 export interface FaultRule extends Fault {
   id: string;
   match: { route?: string; model?: string; keyId?: string; provider?: string };
-  remaining?: number;
+  /** Firings it was armed with (absent: unlimited). */
+  times?: number;
   probability?: number;
-  fired: number;
-  random: () => number;
+  /** Seeds the rule's sequence of draws (seededDraw), shared by every process. */
+  seed: number;
 }
 
 export interface FaultContext {

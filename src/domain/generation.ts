@@ -3,7 +3,7 @@ import type { ProviderPool } from '../providers/pool.js';
 import type { Trace } from '../schemas/common.js';
 import type { ImageGenerationResponseBody } from '../schemas/images.js';
 import type { ImageLinks } from '../store/image-links.js';
-import type { Ledger } from '../store/ledger.js';
+import type { LedgerService } from './ledger.js';
 import { b64Json } from '../lib/image-json.js';
 import { imageBilling } from './billing.js';
 import { imageSetOf, type ImageJobSpec } from './image-request.js';
@@ -11,7 +11,7 @@ import type { FaultRules } from './fault-rules.js';
 import { faultPointOf, requestStage, serveFirst } from './fault-points.js';
 import type { Fault } from './faults.js';
 import type { ApiKeyRecord } from './accounts.js';
-import { admitKey, checkModelAllowed } from './key-restrictions.js';
+import { admitKey, checkModelAllowed, usedNow } from './key-restrictions.js';
 import { rankCandidates } from './routing.js';
 
 export interface GenerationServices {
@@ -19,7 +19,7 @@ export interface GenerationServices {
   pool: ProviderPool;
   provider(address: string): MockProvider;
   imageLinks: ImageLinks;
-  ledger: Ledger;
+  ledger: LedgerService;
   faults: FaultRules;
   clock: { nowMs(): number };
 }
@@ -47,17 +47,19 @@ export interface GenerationOutcome {
  * Admission before routing: the key's model allowlist (403), then the
  * account's balance and the key's credit limit, each against min_cost (402).
  */
-export function admit(ledger: Ledger, ctx: Pick<RequestContext, 'accountId' | 'key'>, modelId: string, nowMs: number): void {
+export async function admit(ledger: LedgerService, ctx: Pick<RequestContext, 'accountId' | 'key'>, modelId: string, nowMs: number): Promise<void> {
   const key = ctx.key;
   if (key) checkModelAllowed(key.restrictions, modelId);
-  ledger.admit(ctx.accountId);
-  const account = key && ledger.account(ctx.accountId);
-  if (key && account) admitKey(key.restrictions, key.spend, nowMs, ledger.minCost(account.currency));
+  const account = await ledger.admit(ctx.accountId);
+  if (key?.restrictions.creditLimit !== undefined) {
+    const spent = usedNow(await ledger.store.keySpend(key.keyId), key.resetPeriod, nowMs);
+    admitKey(key.restrictions, spent, ledger.minCost(account.currency));
+  }
 }
 
 /** Sync generations and edits: route, call the provider, book the charge, answer with the trace. */
 export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: RequestContext): Promise<GenerationOutcome> {
-  admit(svc.ledger, ctx, spec.model.id, svc.clock.nowMs());
+  await admit(svc.ledger, ctx, spec.model.id, svc.clock.nowMs());
   const point = faultPointOf(ctx, spec.model.id);
   await requestStage(svc.faults, point);
   const candidates = rankCandidates(svc.pool, spec.model.id, spec.prefs, svc.config.usdPer0g, ctx.key?.restrictions);
@@ -66,7 +68,7 @@ export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: 
   );
   const images = result.body.data;
   // The provider's usage.output_images is what the Router bills on (contract §5.1).
-  const booked = svc.ledger.book(ctx.accountId, {
+  const booked = await svc.ledger.book(ctx.accountId, {
     apiKeyId: ctx.keyId,
     trustMode: endpoint.provider.trustMode,
     requestId: ctx.requestId,

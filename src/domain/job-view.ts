@@ -14,7 +14,7 @@ export interface JobViewDeps {
   config: Pick<Config, 'inProgressStatus'>;
   provider(address: string): MockProvider;
   imageLinks: Pick<ImageLinks, 'jobLinkId'>;
-  jobs: { retryAfterS(job: Job): number | undefined; billing(job: Job, currency: Currency): Billing };
+  jobs: { retryAfterS(job: Job): number | undefined; billing(job: Job, currency: Currency): Billing; countPoll(job: Job): Promise<Job> };
 }
 
 export interface JobView {
@@ -27,10 +27,11 @@ export function jobImageUrls(baseUrl: string, linkId: string, n: number): string
 }
 
 /** The poll answer: the provider's job shape plus the Router's trace once completed (contract §4.3). */
-export async function viewJob(deps: JobViewDeps, job: Job, baseUrl: string, verifyTee = false): Promise<JobView> {
+export async function viewJob(deps: JobViewDeps, polled: Job, baseUrl: string, verifyTee = false): Promise<JobView> {
   const nowMs = deps.clock.nowMs();
-  const status = statusAt(job, nowMs);
-  job.polls++;
+  const status = statusAt(polled, nowMs);
+  // Counted in the store: the console shows it, and the `mixed` in-progress word alternates by it.
+  const job = await deps.jobs.countPoll(polled);
   const body: JobStatusBody = {
     jobId: job.id,
     status: status === 'processing' ? inProgressWord(deps.config.inProgressStatus, job.id, job.polls) : status,

@@ -4,8 +4,8 @@ import type { Clock, TimerHandle } from '../lib/clock.js';
 import { flat, newHexId } from '../lib/ids.js';
 import type { MockProvider } from '../providers/mock-provider.js';
 import type { ProviderPool } from '../providers/pool.js';
-import type { Job, JobStore } from '../store/job-store.js';
-import type { Ledger } from '../store/ledger.js';
+import type { JobBooking, JobStore } from '../state/types.js';
+import type { Job, JobOutcome } from '../store/job-store.js';
 import type { ImageJobSpec } from './image-request.js';
 import type { Billing } from '../schemas/common.js';
 import { imageBilling, type Currency } from './billing.js';
@@ -14,6 +14,8 @@ import type { FaultRules } from './fault-rules.js';
 import { faultPointOf, requestStage, serveFirst } from './fault-points.js';
 import { jobFaultOf } from './faults.js';
 import { admit, type RequestContext } from './generation.js';
+import type { LedgerService } from './ledger.js';
+import type { ProviderHealth } from './provider-health.js';
 import { rankCandidates } from './routing.js';
 
 export type JobConfig = Pick<
@@ -24,11 +26,14 @@ export type JobConfig = Pick<
 export interface JobServiceDeps {
   clock: Clock;
   store: JobStore;
-  ledger: Ledger;
+  ledger: LedgerService;
   pool: ProviderPool;
+  health: ProviderHealth;
   config: JobConfig;
   faults: FaultRules;
   provider(address: string): MockProvider;
+  /** Background settlement failed (the state store is down): logged, retried on the next pass. */
+  onError?(err: unknown): void;
 }
 
 /** Who submits: what the fault rules match on, and the request id the provider sees. */
@@ -37,43 +42,46 @@ type SubmitContext = Pick<RequestContext, 'requestId' | 'route' | 'keyId' | 'acc
 const DEFAULT_IMAGE_MS = 500;
 /** Edit thumbnails held by retained jobs (a 256 px thumbnail of noise is ~200 KB; of a photo, tens of KB). */
 export const MAX_SOURCE_BYTES = 256 * 1024 * 1024;
-// Shared by every completed job: a retained job carries no outcome object of its own.
-const COMPLETED = {
-  '0g': Object.freeze({ status: 'completed', currency: '0g' }),
-  usd: Object.freeze({ status: 'completed', currency: 'usd' }),
-} as const;
+/** How often every process looks for due jobs nobody settled (their process died, or another accepted them). */
+const SETTLE_PASS_MS = 1000;
+const SETTLE_BATCH = 200;
 
 /**
- * Submission, settlement and retention of async jobs. A job is settled (and
- * billed) by a clock timer at its completion time whether or not anyone polls;
- * a read that arrives first settles it itself, so reads never see stale state.
+ * Submission, settlement and retention of async jobs. A job's outcome is a
+ * function of stored data and the clock: it is decided at its completion time
+ * (failing if its provider is unhealthy then) and billed in the same atomic
+ * step of the store, by whichever comes first: a read of the job, this
+ * process's wake-up at its completion time, or any process's periodic pass
+ * over due jobs. No process owns a job: one killed before its job completes
+ * leaves it to the others, or to itself after a restart.
  */
 export class JobService {
-  readonly #timers = new Map<string, TimerHandle>();
-  #sweepTimer: TimerHandle | undefined;
+  readonly #wakeups = new Map<string, TimerHandle>();
+  readonly #timers: TimerHandle[] = [];
+  #pass: Promise<number> | undefined;
+  #again = false;
 
   constructor(private readonly deps: JobServiceDeps) {
-    this.#scheduleSweep();
-  }
-
-  get liveCount(): number {
-    return this.#timers.size;
+    this.#timers.push(
+      deps.clock.every(deps.config.jobSweepIntervalS * 1000, () => void this.sweep().catch((err) => deps.onError?.(err))),
+      deps.clock.every(SETTLE_PASS_MS, () => void this.settleDue()),
+    );
   }
 
   async submit(spec: ImageJobSpec, ctx: SubmitContext): Promise<Job> {
     const { clock, config, pool } = this.deps;
-    const keyId = ctx.keyId;
-    if (this.liveCount >= config.maxLiveJobs) {
+    const counts = await this.deps.store.counts();
+    if (counts.live >= config.maxLiveJobs) {
       throw new ApiError('provider_error', 'async job queue is full, please try again later', {
         'retry-after': String(Math.max(1, config.retryAfterS)),
       });
     }
-    if (spec.source && this.deps.store.sourceBytes + spec.source.png.length > MAX_SOURCE_BYTES) {
+    if (spec.source && counts.sourceBytes + spec.source.png.length > MAX_SOURCE_BYTES) {
       throw new ApiError('no_available_provider', 'The emulator holds the most edit images it keeps; retry when older jobs expire', {
         'retry-after': String(Math.max(1, config.retryAfterS)),
       });
     }
-    admit(this.deps.ledger, ctx, spec.model.id, clock.nowMs());
+    await admit(this.deps.ledger, ctx, spec.model.id, clock.nowMs());
     const point = faultPointOf(ctx, spec.model.id);
     const jobFault = jobFaultOf(await requestStage(this.deps.faults, point));
     // The provider that accepts the submit owns the job; one that fails it is skipped if fallbacks allow.
@@ -82,14 +90,12 @@ export class JobService {
       this.deps.provider(e.provider.address).receive(spec.forward, ctx.requestId, spec.forwardHeaders),
     );
     const provider = endpoint.provider;
-    const id = newHexId();
-    const nowMs = clock.nowMs();
     const scale = config.jobTimeScale;
     const processingAfterMs = Math.round(config.jobPendingMs * scale);
     const processingMs = provider.latencyMs + (spec.model.imageMs ?? DEFAULT_IMAGE_MS) * spec.n;
     const job: Job = {
-      id,
-      keyId,
+      id: newHexId(),
+      keyId: ctx.keyId,
       accountId: ctx.accountId,
       providerAddress: provider.address,
       model: spec.model.id,
@@ -100,7 +106,7 @@ export class JobService {
       responseFormat: spec.responseFormat,
       verifyTee: spec.verifyTee,
       priceNeuron: endpoint.priceNeuron,
-      createdMs: nowMs,
+      createdMs: clock.nowMs(),
       processingAfterMs,
       doneAfterMs: processingAfterMs + Math.round(processingMs * scale) + (jobFault?.extraProcessingMs ?? 0),
       polls: 0,
@@ -109,8 +115,8 @@ export class JobService {
       failWith: jobFault?.failWith,
       retryAfterS: jobFault?.retryAfterS,
     };
-    this.deps.store.put(job);
-    this.#timers.set(id, clock.schedule(job.doneAfterMs, () => this.settle(job)));
+    await this.deps.store.create(job);
+    this.#wakeAt(job);
     return job;
   }
 
@@ -119,8 +125,8 @@ export class JobService {
    * Unknown, expired and wrongly pinned jobs (provider or model) are all 404,
    * as the Router cannot tell them apart; another account's job is 403.
    */
-  lookup(jobId: string, accountId: string, providerAddress?: string, model?: string): Job {
-    const job = this.find(jobId);
+  async lookup(jobId: string, accountId: string, providerAddress?: string, model?: string): Promise<Job> {
+    const job = await this.find(jobId);
     if (
       !job ||
       (providerAddress !== undefined && providerAddress.toLowerCase() !== job.providerAddress.toLowerCase()) ||
@@ -133,38 +139,47 @@ export class JobService {
   }
 
   /** The job if it exists and has not expired, settled up to now. No ownership check. */
-  find(jobId: string): Job | undefined {
-    const job = this.deps.store.get(jobId);
+  async find(jobId: string): Promise<Job | undefined> {
+    let job = await this.deps.store.get(jobId);
     if (!job) return undefined;
     const nowMs = this.deps.clock.nowMs();
-    if (!job.outcome && nowMs >= doneAtMs(job)) this.settle(job);
-    if (this.#expired(job, nowMs)) {
-      this.deps.store.delete(job.id);
+    if (!job.outcome && nowMs >= doneAtMs(job)) job = await this.settle(job);
+    if (job && this.#expired(job, nowMs)) {
+      await this.deps.store.delete(job.id);
       return undefined;
     }
     return job;
   }
 
-  /** Every retained job, settled or not, for metrics and reports. */
-  all(): IterableIterator<Job> {
-    return this.deps.store.values();
+  /** Counts a poll; the job with its new poll count. */
+  async countPoll(job: Job): Promise<Job> {
+    return { ...job, polls: await this.deps.store.countPoll(job.id) };
   }
 
-  /** Decides the job's outcome once, at its completion time, and books the charge. */
-  settle(job: Job): void {
-    if (job.outcome) return;
-    this.#timers.get(job.id)?.cancel();
-    this.#timers.delete(job.id);
+  /** Retained jobs, newest first, for metrics, reports and the console. */
+  list(options?: { accountId?: string; limit?: number }): Promise<Job[]> {
+    return this.deps.store.list(options);
+  }
+
+  async liveCount(): Promise<number> {
+    return (await this.deps.store.counts()).live;
+  }
+
+  /**
+   * Decides the job's outcome at its completion time and books the charge, in
+   * one atomic step of the store: racing processes settle and bill it once.
+   */
+  async settle(job: Job): Promise<Job | undefined> {
+    if (job.outcome) return job;
+    this.#wakeups.get(job.id)?.cancel();
+    this.#wakeups.delete(job.id);
+    const atMs = doneAtMs(job);
     const provider = this.deps.pool.provider(job.providerAddress);
-    if (job.failWith !== undefined) {
-      job.outcome = { status: 'failed', errorMessage: job.failWith };
-      return;
+    if (job.failWith !== undefined) return this.deps.store.settle(job.id, { status: 'failed', errorMessage: job.failWith });
+    if (!provider || !this.deps.health.at(job.providerAddress, atMs)) {
+      return this.deps.store.settle(job.id, { status: 'failed', errorMessage: `provider request failed: provider ${job.providerAddress} is unavailable` });
     }
-    if (!provider?.healthy) {
-      job.outcome = { status: 'failed', errorMessage: `provider request failed: provider ${job.providerAddress} is unavailable` };
-      return;
-    }
-    const booked = this.deps.ledger.book(job.accountId, {
+    const { opening, charge, spend } = this.deps.ledger.booking(job.accountId, {
       apiKeyId: job.keyId,
       trustMode: provider.trustMode,
       requestId: flat(traceRequestIdOf(job)),
@@ -173,9 +188,45 @@ export class JobService {
       provider: job.providerAddress,
       images: job.n,
       amountNeuron: job.priceNeuron * BigInt(job.n),
-      atMs: doneAtMs(job),
+      atMs,
     });
-    job.outcome = COMPLETED[booked.currency];
+    const booking: JobBooking = { accountId: job.accountId, opening, charge, spend };
+    const outcome: JobOutcome = { status: 'completed', currency: opening.currency };
+    return this.deps.store.settle(job.id, outcome, booking);
+  }
+
+  /**
+   * Settles every job whose completion time has come; safe to run in every
+   * process at once. A call during a pass joins it, and the pass runs once
+   * more so jobs that came due meanwhile are included.
+   */
+  settleDue(): Promise<number> {
+    if (this.#pass) {
+      this.#again = true;
+      return this.#pass;
+    }
+    this.#pass = this.#passes().finally(() => (this.#pass = undefined));
+    return this.#pass;
+  }
+
+  async #passes(): Promise<number> {
+    let settled = 0;
+    try {
+      do {
+        this.#again = false;
+        for (;;) {
+          const ids = await this.deps.store.due(this.deps.clock.nowMs(), SETTLE_BATCH);
+          for (const id of ids) {
+            const job = await this.deps.store.get(id);
+            if (job && !job.outcome && (await this.settle(job))) settled++;
+          }
+          if (ids.length < SETTLE_BATCH) break;
+        }
+      } while (this.#again);
+    } catch (err) {
+      this.deps.onError?.(err);
+    }
+    return settled;
   }
 
   /** The trace billing of a completed job: what its settlement booked. */
@@ -189,39 +240,37 @@ export class JobService {
     return seconds === null || seconds <= 0 ? undefined : seconds;
   }
 
-  /** Removes finished jobs past retention; live jobs are never touched. */
-  sweep(): number {
-    const nowMs = this.deps.clock.nowMs();
-    let removed = 0;
-    for (const job of this.deps.store.values()) {
-      if (this.#expired(job, nowMs)) {
-        this.deps.store.delete(job.id);
-        removed++;
-      }
-    }
-    return removed;
+  /** Removes finished jobs past retention; live jobs are never touched. Due jobs are settled (and billed) first. */
+  async sweep(): Promise<number> {
+    await this.settleDue();
+    return this.deps.store.expire(this.deps.clock.nowMs() - this.deps.config.jobTtlS * 1000);
   }
 
-  /** Forgets every job (or one account's), cancelling their timers: nothing is booked for them. */
-  reset(accountId?: string): void {
-    for (const job of [...this.deps.store.values()]) {
-      if (accountId !== undefined && job.accountId !== accountId) continue;
-      this.#timers.get(job.id)?.cancel();
-      this.#timers.delete(job.id);
-      this.deps.store.delete(job.id);
+  /** Forgets every job (or one account's): nothing is booked for those not settled. */
+  async reset(accountId?: string): Promise<void> {
+    if (accountId === undefined) {
+      for (const timer of this.#wakeups.values()) timer.cancel();
+      this.#wakeups.clear();
     }
+    await this.deps.store.reset(accountId);
   }
 
   close(): void {
-    this.#sweepTimer?.cancel();
-    for (const timer of this.#timers.values()) timer.cancel();
+    for (const timer of this.#timers) timer.cancel();
+    for (const timer of this.#wakeups.values()) timer.cancel();
+    this.#wakeups.clear();
+  }
+
+  /** This process's wake-up at the job's completion: settlement on time without a poll (any process may beat it). */
+  #wakeAt(job: Job): void {
+    const timer = this.deps.clock.schedule(doneAtMs(job) - this.deps.clock.nowMs(), () => {
+      this.#wakeups.delete(job.id);
+      void this.settleDue();
+    });
+    this.#wakeups.set(job.id, timer);
   }
 
   #expired(job: Job, nowMs: number): boolean {
     return job.outcome !== undefined && nowMs - doneAtMs(job) > this.deps.config.jobTtlS * 1000;
-  }
-
-  #scheduleSweep(): void {
-    this.#sweepTimer = this.deps.clock.every(this.deps.config.jobSweepIntervalS * 1000, () => this.sweep());
   }
 }

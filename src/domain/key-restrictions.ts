@@ -1,5 +1,6 @@
 import { ApiError } from '../errors.js';
 import type { TrustModeName } from '../providers/types.js';
+import type { KeySpendState } from '../state/types.js';
 
 /**
  * What an API key may do (CreateAPIKeyRequest, contract §2). Amounts are in
@@ -15,12 +16,6 @@ export interface KeyRestrictions {
 
 export type ResetPeriod = 'never' | 'daily' | 'weekly' | 'monthly';
 
-/** A key's spend toward its credit limit, restarted at each reset-period boundary. */
-export interface KeySpend {
-  used: bigint;
-  periodStartMs: number;
-  resetPeriod: ResetPeriod;
-}
 
 const DAY_MS = 86_400_000;
 
@@ -34,18 +29,10 @@ export function periodStartMs(period: ResetPeriod, atMs: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
-/** What the key has spent in the current period (a new period starts from zero). */
-export function usedNow(spend: KeySpend, nowMs: number): bigint {
-  return periodStartMs(spend.resetPeriod, nowMs) > spend.periodStartMs ? 0n : spend.used;
-}
-
-export function addSpend(spend: KeySpend, amount: bigint, atMs: number): void {
-  const start = periodStartMs(spend.resetPeriod, atMs);
-  if (start > spend.periodStartMs) {
-    spend.used = 0n;
-    spend.periodStartMs = start;
-  }
-  spend.used += amount;
+/** What the key has spent in the current period (a new period starts from zero; the ledger store keeps the spend). */
+export function usedNow(spend: KeySpendState | undefined, resetPeriod: ResetPeriod, nowMs: number): bigint {
+  if (!spend) return 0n;
+  return periodStartMs(resetPeriod, nowMs) > spend.periodStartMs ? 0n : spend.used;
 }
 
 /**
@@ -53,10 +40,10 @@ export function addSpend(spend: KeySpend, amount: bigint, atMs: number): void {
  * what is left of the credit limit must cover min_cost. A request priced above
  * what is left still runs, as a balance may go below zero.
  */
-export function admitKey(restrictions: KeyRestrictions, spend: KeySpend, nowMs: number, minCost: bigint): void {
+export function admitKey(restrictions: KeyRestrictions, usedNowAmount: bigint, minCost: bigint): void {
   const limit = restrictions.creditLimit;
   if (limit === undefined) return;
-  if (limit - usedNow(spend, nowMs) < minCost) {
+  if (limit - usedNowAmount < minCost) {
     throw new ApiError('insufficient_balance', 'API key credit limit reached: the remaining credit of this key cannot cover the minimum request cost');
   }
 }

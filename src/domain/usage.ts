@@ -10,7 +10,8 @@ import type {
   UsageLogEntryBody,
   UsageStatsQueryParams,
 } from '../schemas/accounts.js';
-import type { Account, Charge, Ledger } from '../store/ledger.js';
+import type { AccountRecord as Account, Charge } from '../state/types.js';
+import type { LedgerService } from './ledger.js';
 import type { ManagedAccount } from './accounts.js';
 
 /**
@@ -131,33 +132,36 @@ function funds(account: Account, address: string, nowMs: number): FundsBody {
 /** The account API of one managed account, read from its ledger account. */
 export class AccountApi {
   constructor(
-    private readonly ledger: Ledger,
+    private readonly ledger: LedgerService,
     private readonly nowMs: () => number,
   ) {}
 
-  #account(managed: ManagedAccount): Account {
-    return this.ledger.open(managed.id);
+  async #account(managed: ManagedAccount): Promise<Account> {
+    await this.ledger.open(managed.id);
+    const account = await this.ledger.store.get(managed.id);
+    if (!account) throw new Error(`account ${managed.id} vanished as it was opened`);
+    return account;
   }
 
-  history(managed: ManagedAccount, q: UsageHistoryQueryParams): UsageHistoryBody {
-    return usageHistory(this.#account(managed), q);
+  async history(managed: ManagedAccount, q: UsageHistoryQueryParams): Promise<UsageHistoryBody> {
+    return usageHistory(await this.#account(managed), q);
   }
 
-  daily(managed: ManagedAccount, q: DailyUsageQueryParams) {
-    return { object: 'list' as const, currency: managed.currency, data: dailyUsage(this.#account(managed), q) };
+  async daily(managed: ManagedAccount, q: DailyUsageQueryParams) {
+    return { object: 'list' as const, currency: managed.currency, data: dailyUsage(await this.#account(managed), q) };
   }
 
-  stats(managed: ManagedAccount, q: UsageStatsQueryParams) {
-    return { ...usageStats(this.#account(managed), q), prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, currency: managed.currency };
+  async stats(managed: ManagedAccount, q: UsageStatsQueryParams) {
+    return { ...usageStats(await this.#account(managed), q), prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, currency: managed.currency };
   }
 
-  funds(managed: ManagedAccount): FundsBody {
-    return funds(this.#account(managed), managed.address, this.nowMs());
+  async funds(managed: ManagedAccount): Promise<FundsBody> {
+    return funds(await this.#account(managed), managed.address, this.nowMs());
   }
 
   /** `/account/balance`: the ledger alone, floored at 0 (an overdraft shows only in /funds). */
-  balance(managed: ManagedAccount): BalanceBody {
-    const current = this.#account(managed).balance;
+  async balance(managed: ManagedAccount): Promise<BalanceBody> {
+    const current = (await this.#account(managed)).balance;
     const deposit = (current > 0n ? current : 0n).toString();
     return { address: managed.address, deposit_balance: deposit, credit_balance: '0', total_balance: deposit, balance: deposit };
   }

@@ -98,6 +98,15 @@ export class ManualClock implements Clock {
     return undefined;
   }
 
+  /**
+   * Takes the time of a clock shared with other processes when this one joins
+   * them: the one move that may go backwards, made before anything is due.
+   */
+  adopt(targetMs: number): void {
+    if (!(targetMs <= MAX_CLOCK_MS)) throw new RangeError(`cannot adopt ${targetMs}`);
+    this.#nowMs = targetMs;
+  }
+
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`cannot advance the clock by ${ms} ms`);
     this.set(this.#nowMs + ms);

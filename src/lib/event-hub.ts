@@ -14,7 +14,9 @@ export interface EventHubOptions {
 
 interface Stream {
   res: ServerResponse;
-  render(): string;
+  /** The event; a stream renders one at a time (state may live in Redis). */
+  render(): Promise<string>;
+  rendering: boolean;
   timer: NodeJS.Timeout | undefined;
   lastSentMs: number;
   waitingForDrain: boolean;
@@ -42,8 +44,8 @@ export class EventHub {
   }
 
   /** Starts a stream on a response whose head is already written; sends the first event now. */
-  open(res: ServerResponse, render: () => string): void {
-    const stream: Stream = { res, render, timer: undefined, lastSentMs: 0, waitingForDrain: false };
+  open(res: ServerResponse, render: () => Promise<string>): void {
+    const stream: Stream = { res, render, rendering: false, timer: undefined, lastSentMs: 0, waitingForDrain: false };
     this.#streams.add(stream);
     res.on('close', () => this.#drop(stream));
     this.#send(stream);
@@ -64,7 +66,7 @@ export class EventHub {
   }
 
   #schedule(stream: Stream): void {
-    if (stream.timer || stream.waitingForDrain) return;
+    if (stream.timer || stream.waitingForDrain || stream.rendering) return;
     const waitMs = Math.max(0, stream.lastSentMs + this.options.throttleMs - Date.now());
     stream.timer = setTimeout(() => {
       stream.timer = undefined;
@@ -85,7 +87,15 @@ export class EventHub {
       return;
     }
     stream.lastSentMs = Date.now();
-    stream.res.write(stream.render());
+    stream.rendering = true;
+    stream.render().then(
+      (event) => {
+        stream.rendering = false;
+        if (this.#streams.has(stream)) stream.res.write(event);
+      },
+      // State unreadable (Redis down): the next change or tick tries again.
+      () => void (stream.rendering = false),
+    );
   }
 
   #tick(): void {

@@ -24,20 +24,18 @@ export class ProviderPool {
   readonly providers: readonly ProviderSpec[];
   readonly #modelsById: Map<string, ModelSpec>;
   readonly #providersByAddress: Map<string, ProviderSpec>;
-  readonly #initialHealth: Map<ProviderSpec, boolean>;
   // Offers never change at run time (only health does), so endpoints are built once:
   // every routed request reads them, and jobs share their price rather than copy it.
   readonly #endpoints: readonly Endpoint[];
   readonly #endpointsByModel = new Map<string, readonly Endpoint[]>();
 
   constructor(source: PoolSpec) {
-    // A private copy: health changes at run time must not leak into DEFAULT_POOL.
+    // A private copy: health at run time (ProviderHealth) must not leak into DEFAULT_POOL.
     const spec = structuredClone(source);
     this.models = spec.models;
     this.providers = spec.providers;
     this.#modelsById = new Map(spec.models.map((m) => [m.id, m]));
     this.#providersByAddress = new Map(spec.providers.map((p) => [p.address.toLowerCase(), p]));
-    this.#initialHealth = new Map(spec.providers.map((p) => [p, p.healthy]));
     const all: Endpoint[] = [];
     for (const provider of this.providers) {
       for (const offer of provider.models) {
@@ -51,10 +49,6 @@ export class ProviderPool {
     for (const model of this.models) this.#endpointsByModel.set(model.id, all.filter((e) => e.model === model));
   }
 
-  restoreHealth(): void {
-    for (const [provider, healthy] of this.#initialHealth) provider.healthy = healthy;
-  }
-
   model(id: string): ModelSpec | undefined {
     return this.#modelsById.get(id);
   }
@@ -62,12 +56,6 @@ export class ProviderPool {
   /** Addresses are hex: compare them without case, as the chain does. */
   provider(address: string): ProviderSpec | undefined {
     return this.#providersByAddress.get(address.toLowerCase());
-  }
-
-  setHealthy(address: string, healthy: boolean): void {
-    const provider = this.provider(address);
-    if (!provider) throw new Error(`no provider ${address}`);
-    provider.healthy = healthy;
   }
 
   endpoints(modelId?: string): readonly Endpoint[] {

@@ -33,7 +33,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         response: { 200: ApiKeyList, ...errorResponses(400, 401, 403) },
       },
     },
-    async (req) => ({ object: 'list' as const, data: apiKeys.list(req.managed!, req.query.status) }),
+    async (req) => ({ object: 'list' as const, data: await apiKeys.list(req.managed!, req.query.status) }),
   );
   app.post(
     '/v1/api-keys',

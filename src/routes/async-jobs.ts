@@ -93,7 +93,7 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       if (pin === undefined && config.profile === 'strict') {
         throw new ApiError('bad_request', 'provider_address is required (strict profile): async jobs are pinned to their provider');
       }
-      const job = jobs.lookup(req.params.jobId, req.auth!.accountId, pin, req.query.model);
+      const job = await jobs.lookup(req.params.jobId, req.auth!.accountId, pin, req.query.model);
       const ctx = requestContext(req);
       await requestStage(services.faults, { route: ctx.route, keyId: ctx.keyId, model: job.model });
       const view = await viewJob(services, job, `${req.protocol}://${req.host}`, req.query.verify_tee === 'true');

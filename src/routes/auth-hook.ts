@@ -1,4 +1,4 @@
-import type { onRequestHookHandler, preValidationHookHandler } from 'fastify';
+import type { onRequestAsyncHookHandler, preValidationAsyncHookHandler } from 'fastify';
 import { authenticate } from '../domain/auth.js';
 import { faultError, faultFromHeaders } from '../domain/faults.js';
 import { rateLimitHeaders } from '../domain/rate-limit.js';
@@ -17,31 +17,30 @@ import type { Services } from '../services.js';
  * A fault's latency delays the answer, after the work is done, so a client
  * that gives up waiting still leaves an accepted job behind.
  */
-export function inferenceGate(services: Services): { onRequest: onRequestHookHandler; preValidation: preValidationHookHandler } {
+export function inferenceGate(services: Services): { onRequest: onRequestAsyncHookHandler; preValidation: preValidationAsyncHookHandler } {
   return {
-    onRequest: (req, _reply, done) => {
+    onRequest: async (req) => {
       const auth = authenticate(req.headers.authorization, services.auth, services.accounts, services.clock.nowMs());
       req.auth = auth;
-      services.ledger.open(auth.accountId);
-      done();
+      await services.ledger.open(auth.accountId);
     },
-    preValidation: (req, reply, done) => {
+    preValidation: async (req, reply) => {
       const auth = req.auth!;
       if (services.rateLimiter) {
         // Per account, as the Router limits (contract §14): a plain sk- key is its own account.
-        const state = services.rateLimiter.take(auth.accountId);
+        const state = await services.rateLimiter.take(auth.accountId);
         reply.headers(rateLimitHeaders(state));
         if (!state.allowed) {
           const retryAfterS = Math.max(1, Math.ceil((state.resetMs - services.clock.nowMs()) / 1000));
-          done(new ApiError('rate_limit_exceeded', undefined, { 'retry-after': String(retryAfterS) }));
-          return;
+          throw new ApiError('rate_limit_exceeded', undefined, { 'retry-after': String(retryAfterS) });
         }
       }
       const fault = faultFromHeaders(req.headers);
-      if (!fault) return done();
+      if (!fault) return;
       // Set first: the latency is applied to whatever answer goes out, this error included.
       req.fault = fault;
-      done(faultError(fault));
+      const error = faultError(fault);
+      if (error) throw error;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { ACCOUNTS_DOC } from '../state/control-kinds.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AccountSpecSchema, CreatedAccount } from '../schemas/accounts.js';
 import { errorResponses } from '../schemas/common.js';
@@ -16,6 +17,7 @@ export const emulatorAccountRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         response: { 201: CreatedAccount, ...errorResponses(400) },
       },
     },
-    async (req, reply) => reply.code(201).send(services.accounts.describe(services.accounts.create(req.body))),
+    async (req, reply) =>
+      reply.code(201).send(await services.control.change(ACCOUNTS_DOC, () => services.accounts.describe(services.accounts.create(req.body)))),
   );
 };

@@ -23,15 +23,18 @@ export const emulatorConsoleRoutes: FastifyPluginAsyncTypebox<{ services: Servic
   // Streams with the same filter share one rendering per change: ten open tabs cost one snapshot.
   let generation = 0;
   const rendered = new Map<string, { generation: number; event: string }>();
-  const render = (filter: ConsoleFilter) => {
+  const render = async (filter: ConsoleFilter) => {
     const key = `${filter.keyId ?? ''} ${filter.limit ?? ''}`;
     const hit = rendered.get(key);
     if (hit?.generation === generation) return hit.event;
     if (rendered.size >= 32) rendered.clear();
-    const event = sseEvent('snapshot', consoleSnapshot(services, filter));
+    const at = generation;
+    const event = sseEvent('snapshot', await consoleSnapshot(services, filter));
+    if (at !== generation) return event;
     rendered.set(key, { generation, event });
     return event;
   };
+  let liveJobs = 0;
   const hub = new EventHub({
     maxStreams: 16,
     throttleMs: 250,
@@ -39,7 +42,9 @@ export const emulatorConsoleRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     tickMs: 1000,
     // On the system clock jobs move on by themselves; on a manual one only requests move anything.
     tick: () => {
-      const moving = services.jobs.liveCount > 0 && !(services.clock instanceof ManualClock);
+      // The live count is read in the background: the tick decides on the last one it got.
+      if (!(services.clock instanceof ManualClock)) void services.jobs.liveCount().then((n) => (liveJobs = n), () => {});
+      const moving = liveJobs > 0 && !(services.clock instanceof ManualClock);
       if (moving) generation++;
       return moving;
     },
@@ -94,7 +99,7 @@ export const emulatorConsoleRoutes: FastifyPluginAsyncTypebox<{ services: Servic
       },
     },
     async (req, reply) => {
-      const job = services.jobs.find(req.params.jobId);
+      const job = await services.jobs.find(req.params.jobId);
       const png = job && (await jobImage(services, job, Number(req.params.index)));
       if (!png) throw new ApiError('image_not_found');
       const body = req.query.thumb ? await (await loadSharp())(png).resize({ width: THUMB_WIDTH_PX }).png().toBuffer() : png;

@@ -5,39 +5,50 @@ import { ApiError } from '../errors.js';
 import { isoMs } from '../lib/clock.js';
 import { keyIdOf } from '../lib/ids.js';
 import { errorResponses } from '../schemas/common.js';
-import { AccountAction, Free, JournalQuery, KeyQuery, LedgerView, ResetBody } from '../schemas/emulator.js';
+import { AccountAction, Free, JournalQuery, KeyQuery, LedgerView, ResetBody, StateDump, StateQuery } from '../schemas/emulator.js';
 import type { Services } from '../services.js';
-import type { Account } from '../store/ledger.js';
+import { ACCOUNTS_DOC, REVOKED_DOC } from '../state/control-kinds.js';
+import { resetState, type ResetScope } from '../state/reset.js';
+import { exportState, importState } from '../state/transfer.js';
 
 const tags = ['emulator'];
 const MAX_REVOKED_KEYS = 10_000;
+/** A full dump of 100k jobs and 10k accounts is tens of MB; imports beyond this are refused with 413. */
+const STATE_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Control plane, part two: what happened, per key, and starting over. */
 export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { ledger, auth, jobs } = services;
+  const { ledger, auth } = services;
   // A managed account's key shows (and changes) the account it spends from.
   const accountIdOf = (key: string) => services.accounts.apiKey(key)?.accountId ?? keyIdOf(key);
-  const ledgerOf = (key: string) => ledger.open(accountIdOf(key));
+  const scopeOf = (key: string): ResetScope => ({ keyId: keyIdOf(key), accountId: accountIdOf(key) });
   const revoked = (key: string) => services.accounts.apiKey(key)?.revoked ?? auth.revoked.has(key);
-  const view = (key: string, account: Account) => ({
-    key_id: account.keyId,
-    currency: account.currency,
-    balance: account.balance.toString(),
-    spent: account.spent.toString(),
-    revoked: revoked(key),
-    charge_count: account.chargeCount,
-    dropped_charges: account.droppedCharges,
-    charges: account.recent.map((c) => ({
-      request_id: c.requestId,
-      ...(c.jobId ? { job_id: c.jobId } : {}),
-      model: c.model,
-      provider: c.provider,
-      images: c.images,
-      amount_neuron: c.amountNeuron.toString(),
-      amount: c.amount.toString(),
-      at: isoMs(c.atMs),
-    })),
-  });
+  const view = async (key: string) => {
+    // Jobs due by now are billed before a balance is shown.
+    await services.jobs.settleDue();
+    const accountId = accountIdOf(key);
+    await ledger.open(accountId);
+    const account = (await ledger.store.get(accountId))!;
+    return {
+      key_id: account.accountId,
+      currency: account.currency,
+      balance: account.balance.toString(),
+      spent: account.spent.toString(),
+      revoked: revoked(key),
+      charge_count: account.chargeCount,
+      dropped_charges: account.droppedCharges,
+      charges: account.recent.map((c) => ({
+        request_id: c.requestId,
+        ...(c.jobId ? { job_id: c.jobId } : {}),
+        model: c.model,
+        provider: c.provider,
+        images: c.images,
+        amount_neuron: c.amountNeuron.toString(),
+        amount: c.amount.toString(),
+        at: isoMs(c.atMs),
+      })),
+    };
+  };
 
   app.get(
     '/_emulator/ledger',
@@ -50,7 +61,7 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
         response: { 200: LedgerView, ...errorResponses(400, 401) },
       },
     },
-    async (req) => view(req.query.key, ledgerOf(req.query.key)),
+    async (req) => view(req.query.key),
   );
 
   app.post(
@@ -66,25 +77,30 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
     },
     async (req) => {
       const { key, action, amount } = req.body;
-      const account = ledgerOf(key);
-      const currency = account.currency;
+      const accountId = accountIdOf(key);
+      const currency = ledger.currencyOf(accountId);
       const units = () => {
         if (amount === undefined) throw new ApiError('bad_request', `${action} needs an amount`);
         return parseDecimal(amount, currency === 'usd' ? 6 : 18);
       };
-      if (action === 'top_up') account.balance += units();
-      else if (action === 'set_balance') account.balance = units();
-      else if (action === 'drain') account.balance = 0n;
-      else {
-        const record = services.accounts.apiKey(key);
-        if (record) record.revoked = action === 'revoke';
-        else if (action === 'restore') auth.revoked.delete(key);
-        else {
-          if (auth.revoked.size >= MAX_REVOKED_KEYS && !auth.revoked.has(key)) throw new ApiError('bad_request', `at most ${MAX_REVOKED_KEYS} keys can be revoked; restore some or reset`);
-          auth.revoked.add(key);
-        }
+      if (action === 'top_up') await ledger.change(accountId, { kind: 'top_up', amount: units() });
+      else if (action === 'set_balance') await ledger.change(accountId, { kind: 'set', amount: units() });
+      else if (action === 'drain') await ledger.change(accountId, { kind: 'drain' });
+      else if (services.accounts.apiKey(key)) {
+        await services.control.change(ACCOUNTS_DOC, () => {
+          const record = services.accounts.apiKey(key);
+          if (record) record.revoked = action === 'revoke';
+        });
+      } else {
+        await services.control.change(REVOKED_DOC, () => {
+          if (action === 'restore') auth.revoked.delete(key);
+          else {
+            if (auth.revoked.size >= MAX_REVOKED_KEYS && !auth.revoked.has(key)) throw new ApiError('bad_request', `at most ${MAX_REVOKED_KEYS} keys can be revoked; restore some or reset`);
+            auth.revoked.add(key);
+          }
+        });
       }
-      return view(key, account);
+      return view(key);
     },
   );
 
@@ -101,14 +117,14 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
     },
     async (req) => {
       const q = req.query;
-      const entries = services.journal.query({
+      const entries = await services.journal.query({
         ...(q.key ? { keyId: keyIdOf(q.key) } : {}),
         ...(q.route ? { route: q.route } : {}),
         ...(q.job ? { jobId: q.job } : {}),
         ...(q.since ? { sinceMs: Date.parse(q.since) } : {}),
         ...(q.limit ? { limit: Number(q.limit) } : {}),
       });
-      return { object: 'list', capacity: services.journal.capacity, dropped: services.journal.dropped, data: entries };
+      return { object: 'list', capacity: services.journal.capacity, dropped: await services.journal.dropped(), data: entries };
     },
   );
 
@@ -126,7 +142,7 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
     async (req) => {
       const keyId = keyIdOf(req.query.key);
       const accountId = accountIdOf(req.query.key);
-      return { key_id: keyId, currency: ledger.currencyOf(accountId), ...clientReport(services, keyId, accountId) };
+      return { key_id: keyId, currency: ledger.currencyOf(accountId), ...(await clientReport(services, keyId, accountId)) };
     },
   );
 
@@ -146,21 +162,37 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
       if (key !== undefined && req.body?.key_id !== undefined) throw new ApiError('bad_request', 'give key or key_id, not both');
       const keyId = key === undefined ? req.body?.key_id : keyIdOf(key);
       const accountId = key === undefined ? keyId : accountIdOf(key);
-      jobs.reset(accountId);
-      ledger.reset(accountId);
-      services.rateLimiter?.reset(accountId);
-      services.faults.clear(keyId);
-      services.journal.clear(keyId);
-      services.tracker.reset(keyId);
-      if (keyId === undefined) {
-        services.pool.restoreHealth();
-        services.accounts.reset();
-        auth.revoked.clear();
-        for (const k of services.initialRevoked) auth.revoked.add(k);
-      } else {
-        for (const k of auth.revoked) if (keyIdOf(k) === keyId) auth.revoked.delete(k);
-      }
+      await resetState(services, keyId === undefined ? undefined : { keyId, accountId: accountId! });
       return { reset: keyId ?? 'all' };
     },
+  );
+
+  app.get(
+    '/_emulator/state',
+    {
+      schema: {
+        operationId: 'exportState',
+        tags,
+        summary: "All state (or one key's) as JSON: the same format from memory and Redis, for PUT /_emulator/state",
+        querystring: StateQuery,
+        response: { 200: StateDump, ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => exportState(services, req.query.key === undefined ? undefined : scopeOf(req.query.key)),
+  );
+
+  app.put(
+    '/_emulator/state',
+    {
+      bodyLimit: STATE_BODY_LIMIT_BYTES,
+      schema: {
+        operationId: 'importState',
+        tags,
+        summary: 'Load a state dump (GET /_emulator/state) on top of the current state: a test starts from known balances, jobs and rules',
+        body: StateDump,
+        response: { 200: Free('StateImported'), ...errorResponses(400, 401, 413) },
+      },
+    },
+    async (req) => importState(services, req.body),
   );
 };

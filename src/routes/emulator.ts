@@ -1,15 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { onRequestAsyncHookHandler } from 'fastify';
 import Type from 'typebox';
-import { describeRule } from '../domain/fault-rules.js';
 import { faultCatalog, FaultRuleBody } from '../domain/faults.js';
 import { ApiError } from '../errors.js';
 import { clockState, moveClock } from '../domain/clock-control.js';
-import { isoMs } from '../lib/clock.js';
+import { isoMs, ManualClock } from '../lib/clock.js';
 import { keyIdOf, sameSecret } from '../lib/ids.js';
 import { errorResponses } from '../schemas/common.js';
 import { Free, ProviderHealthBody } from '../schemas/emulator.js';
 import type { Services } from '../services.js';
+import { CLOCK_DOC, HEALTH_DOC } from '../state/control-kinds.js';
 
 const ClockState = Type.Object(
   { mode: Type.Union([Type.Literal('system'), Type.Literal('manual')]), nowMs: Type.Integer(), now: Type.String() },
@@ -45,7 +45,13 @@ export const emulatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         response: { 200: ClockState, ...errorResponses(400, 401) },
       },
     },
-    async (req) => moveClock(services.clock, req.body),
+    async (req) => {
+      const move = () => moveClock(services.clock, req.body);
+      const state = services.clock instanceof ManualClock ? await services.control.change(CLOCK_DOC, move) : move();
+      // Jobs that came due on the way are settled (and billed) before the answer.
+      await services.jobs.settleDue();
+      return state;
+    },
   );
 
   app.get(
@@ -71,7 +77,7 @@ export const emulatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         response: { 201: Free('FaultRuleArmed'), ...errorResponses(400, 401) },
       },
     },
-    async (req, reply) => reply.code(201).send(describeRule(services.faults.add(req.body))),
+    async (req, reply) => reply.code(201).send(await services.faults.add(req.body)),
   );
   app.get(
     '/_emulator/faults',
@@ -85,14 +91,14 @@ export const emulatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       },
     },
     async (req) => {
-      return { object: 'list', data: services.faults.list(req.query.key ? keyIdOf(req.query.key) : undefined).map(describeRule) };
+      return { object: 'list', data: await services.faults.list(req.query.key ? keyIdOf(req.query.key) : undefined) };
     },
   );
   app.delete(
     '/_emulator/faults/:id',
     { schema: { operationId: 'disarmFault', tags, summary: 'Disarm one rule', params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...errorResponses(404) } } },
     async (req, reply) => {
-      if (!services.faults.remove(req.params.id)) throw new ApiError('route_not_found', `no fault rule ${req.params.id}`);
+      if (!(await services.faults.remove(req.params.id))) throw new ApiError('route_not_found', `no fault rule ${req.params.id}`);
       return reply.code(204).send(null);
     },
   );
@@ -112,9 +118,9 @@ export const emulatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       const { address, healthy, inMs = 0 } = req.body;
       const provider = services.pool.provider(address);
       if (!provider) throw new ApiError('provider_not_found', `provider not found: ${address}`);
-      const apply = () => services.pool.setHealthy(address, healthy);
-      if (inMs === 0) apply();
-      else services.clock.schedule(inMs, apply);
+      // A change at a time on the emulator clock, not a timer: every replica agrees when it takes effect.
+      const atMs = services.clock.nowMs() + inMs;
+      await services.control.change(HEALTH_DOC, () => services.health.set(address, healthy, atMs));
       return { address: provider.address, healthy, effective_at: isoMs(services.clock.nowMs() + inMs) };
     },
   );

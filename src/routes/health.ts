@@ -27,7 +27,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services; metri
       schema: {
         operationId: 'readyz',
         tags: ['operations'],
-        summary: 'Readiness: pool loaded and renderer warmed up, not shutting down',
+        summary: 'Readiness: pool loaded, renderer warmed up, the state store (Redis) answering, not shutting down',
         response: { 200: Readiness, 503: Readiness },
       },
     },
@@ -35,6 +35,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services; metri
       const { ready, shuttingDown } = services.lifecycle;
       if (shuttingDown) return reply.code(503).send({ status: 'not_ready', reason: 'shutting down' });
       if (!ready) return reply.code(503).send({ status: 'not_ready', reason: 'warming up the renderer' });
+      const state = services.state.status();
+      if (!state.ok) return reply.code(503).send({ status: 'not_ready', reason: `state store unavailable: ${state.reason}` });
+      // A shared store is asked, not just trusted: a Redis that stopped answering keeps its socket open.
+      try {
+        await services.control.sync();
+      } catch (err) {
+        return reply.code(503).send({ status: 'not_ready', reason: (err as Error).message });
+      }
       return { status: 'ready' as const };
     },
   );

@@ -17,7 +17,7 @@ async function servedImage(services: Services, id: string, index: number): Promi
     return taggedPng(png, { request_id: link.requestId, provider_address: params.providerAddress });
   }
   const jobId = services.imageLinks.jobIdOf(id);
-  const job = jobId === undefined ? undefined : services.jobs.find(jobId);
+  const job = jobId === undefined ? undefined : await services.jobs.find(jobId);
   return job ? jobImage(services, job, index) : undefined;
 }
 

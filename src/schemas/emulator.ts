@@ -1,5 +1,6 @@
 import { MAX_TIMER_MS } from '../lib/clock.js';
 import Type from 'typebox';
+import { FaultCountersDump, JournalDump, RateWindowsDump, ReportDump } from './state-dumps.js';
 
 export const KeyQuery = Type.Object({ key: Type.String({ minLength: 1, description: 'the API key (sk-…)' }) });
 
@@ -72,3 +73,31 @@ export const ProviderHealthBody = Type.Object(
 
 /** A control-plane answer documented by its description; its fields are listed in the README. */
 export const Free = (title: string) => Type.Object({}, { additionalProperties: true, title });
+
+const Dumped = (description: string) => Type.Unknown({ description });
+
+/** GET/PUT /_emulator/state: the same document from either backend. */
+export const StateDump = Type.Object(
+  {
+    format: Type.Literal('0g-router-emulator/state@1'),
+    backend: Type.Optional(Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'where it was exported from (informative)' })),
+    exported_at: Type.Optional(Type.String({ format: 'date-time' })),
+    scope: Type.Optional(Type.Object({ key_id: Type.String(), account_id: Type.String() }, { additionalProperties: false })),
+    control: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'accounts, revoked, faults (definitions), health (changes over time), clock (manual only): replaced wholesale when present',
+      }),
+    ),
+    ledger: Type.Optional(Dumped('accounts with balances, listed charges and key spends (amounts are decimal strings)')),
+    jobs: Type.Optional(Dumped('retained jobs (bigints as decimal strings, edit thumbnails as base64)')),
+    fault_counters: Type.Optional(FaultCountersDump),
+    journal: Type.Optional(JournalDump),
+    reports: Type.Optional(ReportDump),
+    rate_windows: Type.Optional(RateWindowsDump),
+  },
+  { additionalProperties: false, title: 'StateDump' },
+);
+
+export const StateQuery = Type.Object({
+  key: Type.Optional(Type.String({ minLength: 1, description: "only this API key's state (its account's ledger and jobs, its journal and report)" })),
+});

@@ -113,6 +113,8 @@ export interface LedgerBounds {
   accountsMax?: number;
   /** Charges listed across all accounts; past it the least recently active accounts lose their oldest. Default 100,000. */
   chargesMax?: number;
+  /** Managed keys whose spend is kept; past it the least recently charged key's spend is forgotten. Default 100,000. */
+  keySpendsMax?: number;
 }
 
 export interface LedgerStore extends Dumpable<Json> {

@@ -47,3 +47,15 @@ export async function decodePng(b64: string): Promise<DecodedPng> {
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, text: readTextChunks(png), pixels: data };
 }
+
+/**
+ * Waits until `check` holds: work a manual clock starts (a job settled at its
+ * completion time) finishes asynchronously, in the store, a few ticks later.
+ */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const startedMs = Date.now();
+  while (!(await check())) {
+    if (Date.now() - startedMs > timeoutMs) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}

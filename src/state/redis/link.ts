@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createClient, type RedisArgument } from '@redis/client';
 
-/**
- * Thrown by every Redis-backed store when Redis does not answer (down,
- * unreachable, or slower than the command timeout). The HTTP layer turns it
- * into a 503 with Retry-After; the store is usable again once Redis is back.
- */
-export class StateUnavailableError extends Error {
-  constructor(reason: string) {
-    super(`state store unavailable: ${reason}`);
-    this.name = 'StateUnavailableError';
-  }
-}
+import { StateUnavailableError } from '../unavailable.js';
+
+export { StateUnavailableError };
 
 /** A Lua script, run by its SHA1 (loaded on first use and after a Redis restart). */
 export class LuaScript {
@@ -60,9 +52,24 @@ export class RedisLink {
     this.#client.on('end', () => this.#down('connection closed'));
   }
 
-  /** Connects; resolves once Redis answers, rejects if it cannot be reached within the timeout. */
+  /**
+   * Starts connecting; resolves once Redis answers, rejects if it does not
+   * within the timeout. Either way the client keeps trying in the background.
+   */
   async connect(): Promise<void> {
-    await this.#client.connect();
+    const connected = this.#client.connect().then(() => undefined);
+    // Rejected only when the link is closed while connecting.
+    connected.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const waitMs = Math.max(1000, this.#timeoutMs);
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StateUnavailableError(`no answer from Redis within ${waitMs} ms (${this.#reason})`)), waitMs);
+    });
+    try {
+      await Promise.race([connected, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     await this.send(['PING']);
   }
 
