@@ -16,13 +16,14 @@ export function formatStateReport({ machine, cores, command, date, load, loadAve
     `${generators}; ${load.rounds} alternating round(s) x ${load.seconds} s per configuration after a ${load.warmupSeconds} s warm-up; medians. ` +
       "Emulators: the built app, default LOG_LEVEL (info), RATE_LIMIT_RPM=0, MAX_EVENT_LOOP_DELAY_MS=0; the Redis configurations share one redis-server started by the bench (--save '' --appendonly no), each configuration and scenario under its own REDIS_PREFIX. " +
       'In (c) every poll goes to the process that did not take the job\'s submit. CPU per request: utime+stime from /proc over the round ÷ requests answered, summed over the emulator processes; Redis\'s apart. ' +
+      'A round\'s CPU runs until its processes (and Redis) are quiet again, so it includes the jobs that settle after the load stops; "quiet after" is how long that took (1 s, the least, means nothing was left). ' +
       'Latencies are the slower generator\'s.',
     '',
-    '| scenario | configuration | req/s | emulator µs CPU/req | Redis µs CPU/req | total µs CPU/req | p50 / p99 ms | errors/non-2xx |',
-    '|---|---|---|---|---|---|---|---|',
+    '| scenario | configuration | req/s | emulator µs CPU/req | Redis µs CPU/req | total µs CPU/req | quiet after, s | p50 / p99 ms | errors/non-2xx |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${r.config} | ${fmt(r.rps)} | ${fmt(r.emulatorUs)} | ${r.redis ? fmt(r.redisUs) : '-'} | ${fmt(r.emulatorUs + (r.redis ? r.redisUs : 0))} | ${fmt(r.p50)} / ${fmt(r.p99)} | ${r.bad ? `**${r.bad}**` : 0} |`,
+        `| ${r.scenario} | ${r.config} | ${fmt(r.rps)} | ${fmt(r.emulatorUs)} | ${r.redis ? fmt(r.redisUs) : '-'} | ${fmt(r.emulatorUs + (r.redis ? r.redisUs : 0))} | ${fmt(r.drainS, 1)} | ${fmt(r.p50)} / ${fmt(r.p99)} | ${r.bad ? `**${r.bad}**` : 0} |`,
     ),
     '',
     `This machine has ${cores} cores, shared by the load generator(s), the emulator process(es) and Redis (and anything else running: see the load average). ` +

@@ -59,6 +59,24 @@ async function startConfig(config, scenario) {
   return { ...config, prefix, procs };
 }
 
+/**
+ * Waits until the configuration's processes and Redis are quiet (one clock tick, 10 ms, or
+ * less in each of two 500 ms samples in a row, 30 s at most). With Redis, jobs submitted in a round
+ * settle partly after it (at their completion time, from a read or a process's
+ * once-a-second pass): that work is the round's, so it is counted in its CPU, and it
+ * does not land in the next configuration's round.
+ */
+async function drain(cpuS) {
+  const started = performance.now();
+  for (let quiet = 0, last = cpuS(); quiet < 2 && performance.now() - started < 30_000; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuS();
+    quiet = now - last < 0.015 ? quiet + 1 : 0;
+    last = now;
+  }
+  return (performance.now() - started) / 1e3;
+}
+
 /** One round of a configuration: one autocannon process per target, all at once; the other configurations' processes idle meanwhile. */
 async function measureRound(config, idle, seconds = load.seconds) {
   const emulatorCpuS = () => config.procs.reduce((s, p) => s + cpuSeconds(p.pid), 0);
@@ -70,6 +88,7 @@ async function measureRound(config, idle, seconds = load.seconds) {
       runLoad({ url: `${origin}${request.path}${request.search ?? ''}`, method: request.method, headers: request.headers, body: request.body, connections, duration: seconds }),
     ),
   );
+  const drainS = await drain(() => emulatorCpuS() + (config.redis ? cpuSeconds(redis.pid) : 0));
   const answered = runs.reduce((n, r) => n + r.answered, 0);
   const perRequestUs = (cpuS) => (answered ? (cpuS / answered) * 1e6 : NaN);
   return {
@@ -77,6 +96,7 @@ async function measureRound(config, idle, seconds = load.seconds) {
     emulatorUs: perRequestUs(emulatorCpuS() - before.emulator),
     redisUs: perRequestUs(cpuSeconds(redis.pid) - before.redis),
     idleMsPerS: ((idleCpuS() - before.idle) * 1e3) / ((performance.now() - before.ms) / 1e3),
+    drainS,
     // The slower generator's latencies: a split load is as slow as its slower half.
     p50: Math.max(...runs.map((r) => r.p50)),
     p99: Math.max(...runs.map((r) => r.p99)),
@@ -102,7 +122,7 @@ for (const scenario of scenarios) {
   for (const config of started) {
     const rs = rounds.get(config.letter);
     const med = (k) => median(rs.map((r) => r[k]));
-    rows.push({ scenario: scenario.name, config: config.name, redis: config.redis, rps: med('rps'), emulatorUs: med('emulatorUs'), redisUs: med('redisUs'), idleMsPerS: med('idleMsPerS'), p50: med('p50'), p99: med('p99'), bad: rs.reduce((n, r) => n + r.bad, 0) });
+    rows.push({ scenario: scenario.name, config: config.name, redis: config.redis, rps: med('rps'), emulatorUs: med('emulatorUs'), redisUs: med('redisUs'), idleMsPerS: med('idleMsPerS'), drainS: med('drainS'), p50: med('p50'), p99: med('p99'), bad: rs.reduce((n, r) => n + r.bad, 0) });
     const after = await scenario.recheck?.(config);
     if (after) notes.push(`${scenario.name}, ${config.name}: ${after}`);
   }
