@@ -6,7 +6,8 @@ import { cpuSeconds } from './proc.mjs';
 
 const loadScript = new URL('./load.mjs', import.meta.url).pathname;
 
-function runLoad(opts) {
+/** One autocannon run in its own process (`load.mjs` takes these options). */
+export function runLoad(opts) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [loadScript, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

@@ -1,5 +1,6 @@
 // npm run bench [-- --quick] [-- --peers] [-- --write] [-- --connections 32] [-- --rounds 5] [-- --seconds 5]
 // npm run bench -- --profile [--scenario sync1024] [--seconds 5]   (see profile.mjs)
+// npm run bench -- --state [--quick] [--write]   (memory vs Redis state, see state.mjs)
 // Each scenario: a fresh emulator (default LOG_LEVEL, RATE_LIMIT_RPM=0), its answer
 // captured and replayed byte for byte by a bare Fastify server (and, with --peers, by
 // WireMock, aimock, Prism and Mockoon), all in their own processes, measured in
@@ -7,7 +8,7 @@
 // own process; medians of req/s and of server CPU per request (from /proc).
 // Benchmarks assert nothing; they report.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ import { freePort, waitForStatus } from './proc.mjs';
 import { capture, renderScenarios, replayScenarios } from './scenarios.mjs';
 import { bare, installPeers, peers, startEmulator } from './servers.mjs';
 import { formatReport } from './report.mjs';
+import { stateHeading } from './state-report.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -23,15 +25,17 @@ const { values } = parseArgs({
     peers: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    state: { type: 'boolean', default: false },
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string' },
     seconds: { type: 'string' },
     scenario: { type: 'string' }, // with --profile
     top: { type: 'string' }, // with --profile
+    configs: { type: 'string' }, // with --state
   },
 });
-if (values.profile) {
-  await import('./profile.mjs');
+if (values.profile || values.state) {
+  await import(values.profile ? './profile.mjs' : './state.mjs');
   process.exit(0);
 }
 const quick = values.quick;
@@ -145,6 +149,10 @@ const report = formatReport({
 });
 console.log(report);
 if (values.write) {
-  writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
+  // The state bench's sections (appended by `--state --write`) are kept below the new report.
+  const results = new URL('./RESULTS.md', import.meta.url);
+  const previous = existsSync(results) ? readFileSync(results, 'utf8') : '';
+  const stateStart = previous.indexOf(`\n${stateHeading}`);
+  writeFileSync(results, stateStart < 0 ? report : `${report}${previous.slice(stateStart)}`);
   console.log('\nwrote bench/RESULTS.md');
 }
