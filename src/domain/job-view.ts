@@ -30,8 +30,15 @@ export function jobImageUrls(baseUrl: string, linkId: string, n: number): string
 export async function viewJob(deps: JobViewDeps, polled: Job, baseUrl: string, verifyTee = false): Promise<JobView> {
   const nowMs = deps.clock.nowMs();
   const status = statusAt(polled, nowMs);
-  // Counted in the store: the console shows it, and the `mixed` in-progress word alternates by it.
-  const job = await deps.jobs.countPoll(polled);
+  // Counted in the store (the console shows it). Only the `mixed` in-progress word needs the stored
+  // count before answering; otherwise the count is written while the answer goes out.
+  const counting = deps.jobs.countPoll(polled);
+  let job: Job;
+  if (status === 'processing' && deps.config.inProgressStatus === 'mixed') job = await counting;
+  else {
+    counting.catch(() => undefined);
+    job = { ...polled, polls: polled.polls + 1 };
+  }
   const body: JobStatusBody = {
     jobId: job.id,
     status: status === 'processing' ? inProgressWord(deps.config.inProgressStatus, job.id, job.polls) : status,

@@ -1,4 +1,4 @@
-import type { onRequestAsyncHookHandler, preValidationAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler, preValidationHookHandler } from 'fastify';
 import { authenticate } from '../domain/auth.js';
 import { faultError, faultFromHeaders } from '../domain/faults.js';
 import { rateLimitHeaders } from '../domain/rate-limit.js';
@@ -8,7 +8,7 @@ import type { Services } from '../services.js';
 
 /**
  * The gate in front of every inference route, in two steps. Before the body
- * is read: authenticate and open the key's account. Once a JSON body is
+ * is read: authenticate (the account opens when a request is admitted). Once a JSON body is
  * parsed (before it is validated): count the request against its account's
  * per-minute limit (the headers go on every answer, errors included), then
  * any fault armed by X-Emulator-* headers: answer an error, or mark the
@@ -17,32 +17,37 @@ import type { Services } from '../services.js';
  * A fault's latency delays the answer, after the work is done, so a client
  * that gives up waiting still leaves an accepted job behind.
  */
-export function inferenceGate(services: Services): { onRequest: onRequestAsyncHookHandler; preValidation: preValidationAsyncHookHandler } {
+export function inferenceGate(services: Services): { onRequest: onRequestHookHandler; preValidation: preValidationHookHandler } {
   return {
-    onRequest: async (req) => {
-      const auth = authenticate(req.headers.authorization, services.auth, services.accounts, services.clock.nowMs());
-      req.auth = auth;
-      await services.ledger.open(auth.accountId);
+    // Authentication reads only control state this process holds: no store round trip, so no promise.
+    onRequest: (req, _reply, done) => {
+      req.auth = authenticate(req.headers.authorization, services.auth, services.accounts, services.clock.nowMs());
+      done();
     },
-    preValidation: async (req, reply) => {
-      const auth = req.auth!;
-      if (services.rateLimiter) {
-        // Per account, as the Router limits (contract §14): a plain sk- key is its own account.
-        const state = await services.rateLimiter.take(auth.accountId);
-        reply.headers(rateLimitHeaders(state));
-        if (!state.allowed) {
+    preValidation: (req, reply, done) => {
+      const limiter = services.rateLimiter;
+      if (!limiter) return done(headerFault(req));
+      // Per account, as the Router limits (contract §14): a plain sk- key is its own account.
+      limiter
+        .take(req.auth!.accountId)
+        .then((state) => {
+          reply.headers(rateLimitHeaders(state));
+          if (state.allowed) return headerFault(req);
           const retryAfterS = Math.max(1, Math.ceil((state.resetMs - services.clock.nowMs()) / 1000));
-          throw new ApiError('rate_limit_exceeded', undefined, { 'retry-after': String(retryAfterS) });
-        }
-      }
-      const fault = faultFromHeaders(req.headers);
-      if (!fault) return;
-      // Set first: the latency is applied to whatever answer goes out, this error included.
-      req.fault = fault;
-      const error = faultError(fault);
-      if (error) throw error;
+          return new ApiError('rate_limit_exceeded', undefined, { 'retry-after': String(retryAfterS) });
+        })
+        .then(done, done);
     },
   };
+}
+
+/** A fault armed by X-Emulator-* headers: its error, if it is one (the request is marked either way). */
+function headerFault(req: FastifyRequest): ApiError | undefined {
+  const fault = faultFromHeaders(req.headers);
+  if (!fault) return undefined;
+  // Set first: the latency is applied to whatever answer goes out, this error included.
+  req.fault = fault;
+  return faultError(fault);
 }
 
 export const API_KEY_SECURITY = [{ ApiKeyAuth: [] }];

@@ -1,11 +1,12 @@
 import t from 'tap';
 import { MemoryImageLinkStore } from '../../src/state/memory/image-links.js';
 import { RedisImageLinkStore } from '../../src/state/redis/image-links.js';
+import type { ImageLinkStore } from '../../src/state/types.js';
 import { eachBackend } from '../helpers/backends.js';
 import { twoHandles } from '../helpers/state-stores.js';
 
 eachBackend(t, 'image link store', async (t, backend) => {
-  const [a, b] = await twoHandles(
+  const [a, b] = await twoHandles<ImageLinkStore>(
     t,
     backend,
     () => new MemoryImageLinkStore(10, 4000),
