@@ -216,10 +216,14 @@ export class JobService {
         this.#again = false;
         for (;;) {
           const ids = await this.deps.store.due(this.deps.clock.nowMs(), SETTLE_BATCH);
-          for (const id of ids) {
-            const job = await this.deps.store.get(id);
-            if (job && !job.outcome && (await this.settle(job))) settled++;
-          }
+          // A batch at once: one after another, a shared store's round trips let due jobs pile up under load.
+          const done = await Promise.all(
+            ids.map(async (id) => {
+              const job = await this.deps.store.get(id);
+              return job !== undefined && !job.outcome && (await this.settle(job)) !== undefined;
+            }),
+          );
+          settled += done.filter(Boolean).length;
           if (ids.length < SETTLE_BATCH) break;
         }
       } while (this.#again);
