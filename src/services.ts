@@ -20,7 +20,7 @@ import { Renderer } from './render/renderer.js';
 import { openState } from './state/backend.js';
 import { ControlState } from './state/control.js';
 import { registerControlKinds } from './state/control-kinds.js';
-import type { JobStore, JournalStore, ReportStore, StateBackend } from './state/types.js';
+import type { JournalStore, ReportStore, StateBackend } from './state/types.js';
 import { ImageLinks } from './store/image-links.js';
 import type { AccountSpec } from './schemas/accounts.js';
 
@@ -39,7 +39,6 @@ export interface Services {
   control: ControlState;
   ledger: LedgerService;
   jobs: JobService;
-  jobStore: JobStore;
   faults: FaultRules;
   journal: JournalStore;
   reports: ReportStore;
@@ -126,7 +125,6 @@ export async function buildServices(config: Config, deps: AppDeps = {}): Promise
     control,
     ledger,
     jobs,
-    jobStore: state.jobs,
     faults,
     journal: state.journal,
     reports: state.reports,

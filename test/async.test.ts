@@ -124,8 +124,8 @@ t.test('finished jobs expire after JOB_TTL_S; live jobs are never evicted', asyn
 
   const forgotten = (await submit(app)).json().jobId;
   app.clock.advance(200_000);
-  await eventually(async () => !(await app.services.jobStore.get(forgotten)));
-  t.notOk((await app.services.jobStore.list()).some((j) => j.id === forgotten), 'the sweep removed it unpolled');
+  await eventually(async () => !(await app.services.state.jobs.get(forgotten)));
+  t.notOk((await app.services.state.jobs.list()).some((j) => j.id === forgotten), 'the sweep removed it unpolled');
 
   const live = await makeApp(t, { jobTtlS: 1, jobPendingMs: 10_000_000 });
   const id = (await submit(live)).json().jobId;

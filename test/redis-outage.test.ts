@@ -86,7 +86,7 @@ t.test('the accepting process is SIGKILLed before its job completes: another set
     await makeApp(t, { redisUrl: redis.url, redisPrefix }, { clock: undefined as never }),
     await makeApp(t, { redisUrl: redis.url, redisPrefix }, { clock: undefined as never }),
   ];
-  const store = survivors[0]!.services.jobStore;
+  const store = survivors[0]!.services.state.jobs;
   await until(async () => (await store.get(jobId))?.outcome !== undefined);
   t.equal((await store.get(jobId))?.outcome?.status, 'completed');
   // Both survivors settle everything due once more: the job is not settled again.

@@ -73,7 +73,7 @@ t.test('a job whose submitter disconnected still completes and bills', async (t)
   const jobs = await server.app.services.jobs.list();
   t.equal(jobs.length, 1, 'the job was accepted anyway');
   await fetch(`${server.url}/_emulator/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"advanceMs":10000}' });
-  t.equal((await server.app.services.jobStore.get(jobs[0]!.id))?.outcome?.status, 'completed');
+  t.equal((await server.app.services.state.jobs.get(jobs[0]!.id))?.outcome?.status, 'completed');
   t.equal((await server.app.services.ledger.store.get(keyIdOf(KEY)))!.chargeCount, 1, 'and billed');
 });
 

@@ -52,7 +52,7 @@ export async function listJobs(services: Services, filter: ConsoleFilter): Promi
   const keyId = filter.keyId;
   const scanned = await services.jobs.list({ limit: keyId === undefined ? limit : KEY_SCAN_MAX });
   const matching = keyId === undefined ? scanned : scanned.filter((j) => j.keyId === keyId);
-  const total = keyId === undefined ? (await services.jobStore.counts()).total : matching.length;
+  const total = keyId === undefined ? (await services.state.jobs.counts()).total : matching.length;
   const nowMs = services.clock.nowMs();
   const data: JobSummaryBody[] = [];
   for (const listed of matching.slice(0, limit)) {
@@ -72,8 +72,7 @@ export async function clientReport(services: Services, keyId: string, accountId 
   // The report asks about the key's jobs synchronously: read them first, settled up to now.
   const jobs = new Map<string, string>();
   for (const listed of await services.jobs.list({ accountId, limit: KEY_SCAN_MAX })) {
-    const expired = listed.outcome !== undefined && nowMs - doneAtMs(listed) > services.config.jobTtlS * 1000;
-    const job = expired ? undefined : listed.outcome || nowMs < doneAtMs(listed) ? listed : await services.jobs.find(listed.id);
+    const job = services.jobs.expired(listed, nowMs) ? undefined : listed.outcome || nowMs < doneAtMs(listed) ? listed : await services.jobs.find(listed.id);
     if (job) jobs.set(job.id, statusAt(job, nowMs));
   }
   return services.reports.report(keyId, (jobId) => jobs.get(jobId), costOf);

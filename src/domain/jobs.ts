@@ -144,7 +144,7 @@ export class JobService {
     if (!job) return undefined;
     const nowMs = this.deps.clock.nowMs();
     if (!job.outcome && nowMs >= doneAtMs(job)) job = await this.settle(job);
-    if (job && this.#expired(job, nowMs)) {
+    if (job && this.expired(job, nowMs)) {
       await this.deps.store.delete(job.id);
       return undefined;
     }
@@ -274,7 +274,8 @@ export class JobService {
     this.#wakeups.set(job.id, timer);
   }
 
-  #expired(job: Job, nowMs: number): boolean {
+  /** Settled and past retention: as good as gone, whether or not the sweep has removed it yet. */
+  expired(job: Job, nowMs: number): boolean {
     return job.outcome !== undefined && nowMs - doneAtMs(job) > this.deps.config.jobTtlS * 1000;
   }
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../errors.js';
-import type { AccountState, BalanceChange, Booked, ChargeInput, LedgerStore, Opening, SpendInput } from '../state/types.js';
+import type { AccountRecord, AccountState, BalanceChange, Booked, ChargeInput, LedgerStore, Opening, SpendInput } from '../state/types.js';
 import { MIN_COST_NEURON, neuronToMicroUsd, type Currency } from './billing.js';
 
 export interface LedgerOptions {
@@ -42,6 +42,14 @@ export class LedgerService {
 
   open(accountId: string): Promise<AccountState> {
     return this.store.open(accountId, this.opening(accountId));
+  }
+
+  /** The account with its listed charges, opened if it was not (what the control plane and account API show). */
+  async record(accountId: string): Promise<AccountRecord> {
+    await this.open(accountId);
+    const account = await this.store.get(accountId);
+    if (!account) throw new Error(`account ${accountId} vanished as it was opened`);
+    return account;
   }
 
   /** Admission: the balance must cover min_cost (0.01 0G, or its USD value). */

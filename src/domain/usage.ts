@@ -136,11 +136,8 @@ export class AccountApi {
     private readonly nowMs: () => number,
   ) {}
 
-  async #account(managed: ManagedAccount): Promise<Account> {
-    await this.ledger.open(managed.id);
-    const account = await this.ledger.store.get(managed.id);
-    if (!account) throw new Error(`account ${managed.id} vanished as it was opened`);
-    return account;
+  #account(managed: ManagedAccount): Promise<Account> {
+    return this.ledger.record(managed.id);
   }
 
   async history(managed: ManagedAccount, q: UsageHistoryQueryParams): Promise<UsageHistoryBody> {

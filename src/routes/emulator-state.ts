@@ -26,9 +26,7 @@ export const emulatorStateRoutes: FastifyPluginAsyncTypebox<{ services: Services
   const view = async (key: string) => {
     // Jobs due by now are billed before a balance is shown.
     await services.jobs.settleDue();
-    const accountId = accountIdOf(key);
-    await ledger.open(accountId);
-    const account = (await ledger.store.get(accountId))!;
+    const account = await ledger.record(accountIdOf(key));
     return {
       key_id: account.accountId,
       currency: account.currency,

@@ -72,8 +72,10 @@ export class ControlState {
       await this.sync();
       const version = this.#versions.get(name)!;
       const result = await change();
-      if (await this.docs.write(name, version, JSON.stringify(kind.toJson()))) {
-        this.#versions.set(name, version + 1);
+      const written = await this.docs.write(name, version, JSON.stringify(kind.toJson()));
+      if (written !== undefined) {
+        // Known current: the next sync does not read this process's own write back.
+        this.#versions.set(name, written);
         return result;
       }
       // Another process wrote first: force a re-read of this document.

@@ -261,8 +261,8 @@ export interface VersionedDoc {
 export interface ControlDocs {
   epoch(): Promise<number>;
   read(names: readonly string[]): Promise<Map<string, VersionedDoc>>;
-  /** Writes `json` if the document is still at `expectedVersion`; false if another process wrote first. */
-  write(name: string, expectedVersion: number, json: string): Promise<boolean>;
+  /** Writes `json` if the document is still at `expectedVersion`: its new version, or undefined if another process wrote first. */
+  write(name: string, expectedVersion: number, json: string): Promise<number | undefined>;
   reset(): Promise<void>;
 }
 

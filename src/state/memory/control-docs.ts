@@ -20,10 +20,10 @@ export class MemoryControlDocs implements ControlDocs {
     return new Map(names.map((name) => [name, { ...(this.#docs.get(name) ?? { version: 0, json: undefined }) }]));
   }
 
-  async write(name: string, expectedVersion: number, json: string): Promise<boolean> {
-    if ((this.#docs.get(name)?.version ?? 0) !== expectedVersion) return false;
+  async write(name: string, expectedVersion: number, json: string): Promise<number | undefined> {
+    if ((this.#docs.get(name)?.version ?? 0) !== expectedVersion) return undefined;
     this.#docs.set(name, { version: ++this.#epoch, json });
-    return true;
+    return this.#epoch;
   }
 
   async reset(): Promise<void> {

@@ -14,7 +14,7 @@ if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') ~= tonumber(ARGV[2]) th
 local version = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[1], ARGV[1], version)
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-return 1`);
+return version`);
 
 // One snapshot of the documents' versions and texts.
 const READ = new LuaScript(`return { redis.call('HMGET', KEYS[1], unpack(ARGV)), redis.call('HMGET', KEYS[2], unpack(ARGV)) }`);
@@ -41,8 +41,10 @@ export class RedisControlDocs implements ControlDocs {
     return out;
   }
 
-  async write(name: string, expectedVersion: number, json: string): Promise<boolean> {
-    return (await this.link.script<number>(WRITE, this.#keys, [name, expectedVersion, json])) === 1;
+  async write(name: string, expectedVersion: number, json: string): Promise<number | undefined> {
+    // Epochs start at 1, so 0 can only mean the compare failed.
+    const version = await this.link.script<number>(WRITE, this.#keys, [name, expectedVersion, json]);
+    return version === 0 ? undefined : version;
   }
 
   async reset(): Promise<void> {
