@@ -13,7 +13,7 @@ import { answerClientError, answerExpectation, frameworkError, jsonParseProblem,
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
 import { LAZY_SCHEMA_CONTROLLER } from './lazy-compilers.js';
 import { jsonDepthExceeds } from './lib/json-depth.js';
-import { childLoggerFactory, loggerOptions, registerRequestLog } from './logger.js';
+import { childLoggerFactory, logSetup, registerRequestLog } from './logger.js';
 import { registerMetrics } from './metrics.js';
 import { registerObservers, type RequestNote } from './observe.js';
 import { accountRoutes } from './routes/account.js';
@@ -58,8 +58,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     ...deps,
     onStateStatus: (ok, reason) => (ok ? log?.info('state store is back') : log?.warn({ reason }, 'state store unavailable')),
   });
+  const logging = logSetup(config, deps.logStream);
   const app = Fastify({
-    logger: loggerOptions(config, deps.logStream),
+    logger: logging.options,
     childLoggerFactory,
     schemaController: LAZY_SCHEMA_CONTROLLER,
     // registerRequestLog writes one line per request instead of Fastify's two.
@@ -166,7 +167,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       reply.code(err.status).headers(err.headers).send(err.toEnvelope(req.id));
     },
   });
-  registerRequestLog(app);
+  registerRequestLog(app, logging.destination);
   const metrics = registerMetrics(app, services);
   registerObservers(app, services);
   await app.register(multipart, {

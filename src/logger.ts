@@ -1,19 +1,35 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
+import { hostname } from 'node:os';
+import pino from 'pino';
 import type { Config } from './config.js';
+
+/** pino options, and the destination they write to: the request log writes its lines there itself. */
+export interface LogSetup {
+  options: FastifyServerOptions['logger'];
+  destination: pino.DestinationStream | undefined;
+}
 
 /**
  * pino options: JSON lines. Headers and bodies are never serialised, so keys,
  * prompts and image bytes stay out of the logs; `authorization` is redacted
  * anyway should a custom log line carry it.
  */
-export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
-  if (config.logLevel === 'silent') return false;
+export function logSetup(config: Pick<Config, 'logLevel' | 'logFormat'>, stream?: NodeJS.WritableStream): LogSetup {
+  if (config.logLevel === 'silent') return { options: false, destination: undefined };
   const pretty = !stream && (config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true));
+  // What pino would pick by itself (an async sonic-boom on stdout, or the pretty transport), made here so it can be held.
+  const destination =
+    stream ??
+    (pretty
+      ? pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } })
+      : pino.destination({ fd: process.stdout.fd ?? 1, sync: false }));
   return {
-    level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'apiKey'], censor: '[redacted]' },
-    ...(stream ? { stream } : {}),
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+    options: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'apiKey'], censor: '[redacted]' },
+      stream: destination,
+    },
+    destination,
   };
 }
 
@@ -33,27 +49,30 @@ const enabled = (logger: FastifyBaseLogger, level: string) =>
  * One line per answered request at `info` (request id, key id, method, path,
  * route, status, duration), instead of Fastify's two; the arrival line too
  * at `debug`. Nothing is registered when those levels are off.
+ *
+ * The line is pino's, byte for byte (level, time, pid, hostname, fields, msg),
+ * but built from a template and written to pino's destination: going through
+ * pino (field walk, redaction, string escapes) cost a tenth of a small
+ * request's CPU, for fields whose shapes are known (ids are [A-Za-z0-9._:-],
+ * methods are tokens) and carry no secret.
  */
-export function registerRequestLog(app: FastifyInstance): void {
+export function registerRequestLog(app: FastifyInstance, destination: pino.DestinationStream | undefined): void {
   if (enabled(app.log, 'debug')) {
     app.addHook('onRequest', (req, _reply, done) => {
       req.log.debug({ reqId: req.id, method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }, 'incoming request');
       done();
     });
   }
-  if (!enabled(app.log, 'info')) return;
+  if (!destination || !enabled(app.log, 'info')) return;
+  const base = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
   app.addHook('onResponse', (req, reply, done) => {
-    req.log.info(
-      {
-        reqId: req.id,
-        keyId: req.auth?.keyId,
-        method: req.method,
-        url: req.url.split('?')[0],
-        route: req.routeOptions.url,
-        statusCode: reply.statusCode,
-        responseTime: reply.elapsedTime,
-      },
-      'request completed',
+    const query = req.url.indexOf('?');
+    const keyId = req.auth?.keyId;
+    const route = req.routeOptions.url;
+    destination.write(
+      `{"level":30,"time":${Date.now()}${base},"reqId":"${req.id}"${keyId ? `,"keyId":"${keyId}"` : ''},"method":"${req.method}",` +
+        `"url":${JSON.stringify(query < 0 ? req.url : req.url.slice(0, query))}${route ? `,"route":${JSON.stringify(route)}` : ''},` +
+        `"statusCode":${reply.statusCode},"responseTime":${reply.elapsedTime},"msg":"request completed"}\n`,
     );
     done();
   });
