@@ -29,6 +29,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string' },
     seconds: { type: 'string' },
+    scenarios: { type: 'string' }, // a comma list of scenario keys (sync1024,…,unique256x256,startup,memory): only those
     scenario: { type: 'string' }, // with --profile
     top: { type: 'string' }, // with --profile
     configs: { type: 'string' }, // with --state
@@ -39,6 +40,8 @@ if (values.profile || values.state) {
   process.exit(0);
 }
 const quick = values.quick;
+const only = values.scenarios ? new Set(values.scenarios.split(',')) : undefined;
+const chosen = (key) => !only || only.has(key);
 const load = {
   quick,
   connections: Number(values.connections),
@@ -83,7 +86,7 @@ async function startComparisons(fixture, request, dir) {
 }
 
 const replay = [];
-for (const scenario of replayScenarios) {
+for (const scenario of replayScenarios.filter((s) => chosen(s.key))) {
   const dir = join(work, scenario.key);
   mkdirSync(dir, { recursive: true });
   const emulator = { name: 'emulator', metrics: true, ...(await startEmulator(scenario.env)) };
@@ -103,7 +106,7 @@ for (const scenario of replayScenarios) {
 }
 
 const renders = [];
-for (const scenario of renderScenarios) {
+for (const scenario of renderScenarios.filter((s) => chosen(s.key))) {
   const emulator = { metrics: true, ...(await startEmulator(scenario.env)) };
   await measureRound(emulator, scenario.request, { ...load, seconds: load.warmupSeconds });
   const rs = [];
@@ -126,10 +129,10 @@ async function startupMs() {
   return ms;
 }
 const startup = [];
-for (let i = 0; i < 5; i++) startup.push(await startupMs());
+if (chosen('startup')) for (let i = 0; i < 5; i++) startup.push(await startupMs());
 
 let memory = '';
-if (!quick) {
+if (!quick && chosen('memory')) {
   memory = spawnSync(process.execPath, [new URL('./memory.mjs', import.meta.url).pathname, '100000'], { encoding: 'utf8' }).stdout.trim();
 }
 

@@ -8,9 +8,19 @@ export const MIN_COST_NEURON = NEURON_PER_0G / 100n;
 
 const nanoUsd = (usdPer0g: number) => BigInt(Math.round(usdPer0g * 1e9));
 
+// neuron x nano-USD per 0G is in 1e-27 USD: 1e21 of those are one micro-USD. Hoisted: BigInt powers are not folded.
+const NEURON_NANO_PER_MICRO_USD = 10n ** 21n;
+const HALF_MICRO_USD = NEURON_NANO_PER_MICRO_USD / 2n;
+const nanoUsdMemo = new Map<number, bigint>();
+
 /** Neuron to integer micro-USD, rounded half up: what a USD-settled account is charged. */
 export function neuronToMicroUsd(neuron: bigint, usdPer0g: number): bigint {
-  return (neuron * nanoUsd(usdPer0g) + 5n * 10n ** 20n) / 10n ** 21n;
+  let rate = nanoUsdMemo.get(usdPer0g);
+  if (rate === undefined) {
+    rate = nanoUsd(usdPer0g);
+    if (nanoUsdMemo.size < 16) nanoUsdMemo.set(usdPer0g, rate);
+  }
+  return (neuron * rate + HALF_MICRO_USD) / NEURON_NANO_PER_MICRO_USD;
 }
 
 /** Neuron to a USD decimal string, for the catalog's `pricing_usd`; exact to 1e-9 USD. */

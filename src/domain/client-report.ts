@@ -81,9 +81,23 @@ function sortedKeys(_key: string, value: unknown): unknown {
   return out;
 }
 
+/** A flat object's canonical JSON without a replacer (which takes JSON.stringify off V8's fast path); undefined when it has nested objects. */
+function flatCanonical(body: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(body).sort();
+  let out = '{';
+  for (const key of keys) {
+    const value = body[key];
+    if (value !== null && typeof value === 'object') return undefined;
+    if (value === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  }
+  return `${out}}`;
+}
+
 export function bodyHash(body: unknown): string | undefined {
   if (body === undefined) return undefined;
-  return textHash(JSON.stringify(body, sortedKeys) ?? 'null');
+  const flat = body !== null && typeof body === 'object' && !Array.isArray(body) ? flatCanonical(body as Record<string, unknown>) : undefined;
+  return textHash(flat ?? JSON.stringify(body, sortedKeys) ?? 'null');
 }
 
 /**

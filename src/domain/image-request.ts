@@ -64,7 +64,9 @@ function resolveModel(pool: ProviderPool, id: string, serviceType: ServiceTypeNa
 
 function resolveSize(model: ModelSpec, requested: string | undefined): [string, number, number] {
   const size = !requested || requested === 'auto' ? (model.defaultSize ?? FALLBACK_SIZE) : requested;
-  const [width, height] = size.split('x').map(Number) as [number, number];
+  const x = size.indexOf('x');
+  const width = Number(size.slice(0, x));
+  const height = Number(size.slice(x + 1));
   if (!(width >= MIN_SIDE_PX && width <= MAX_SIDE_PX && height >= MIN_SIDE_PX && height <= MAX_SIDE_PX)) {
     throw new ApiError('invalid_body', `size ${size} is out of range: each side must be ${MIN_SIDE_PX} to ${MAX_SIDE_PX} pixels`);
   }
@@ -94,8 +96,6 @@ export interface ParseOptions {
 /** JSON bodies must carry response_format (schema); a multipart form may omit it and is judged here. */
 type ImageRequestInput = Omit<ImageGenerationRequestBody, 'response_format'> & { response_format?: ImageGenerationRequestBody['response_format'] };
 
-/** Router extensions are not parameters a provider advertises. */
-const NOT_PARAMETERS = new Set(['provider', 'verify_tee', 'model']);
 
 export function parseImageRequest(
   pool: ProviderPool,
@@ -114,8 +114,15 @@ export function parseImageRequest(
   const [size, width, height] = resolveSize(model, body.size);
   const responseFormat = resolveFormat(body.response_format, options.urlResponses);
   const n = body.n ?? 1;
-  const { provider, verify_tee, ...rest } = body;
-  const requestParameters = Object.keys(body).filter((k) => !NOT_PARAMETERS.has(k));
+  // One pass over the body's fields: what the provider is sent, and the request's parameters (no object rest: V8's is slow).
+  const forward: Record<string, unknown> = {};
+  const requestParameters: string[] = [];
+  for (const key in body) {
+    if (key === 'provider' || key === 'verify_tee') continue;
+    forward[key] = body[key as keyof ImageRequestInput];
+    if (key !== 'model') requestParameters.push(key);
+  }
+  Object.assign(forward, { model: model.id, prompt: body.prompt, n, size, response_format: 'b64_json' });
   return {
     model,
     prompt: body.prompt,
@@ -125,9 +132,9 @@ export function parseImageRequest(
     width,
     height,
     responseFormat,
-    verifyTee: verify_tee === true,
-    prefs: routingPrefs(headers, provider, requestParameters),
-    forward: { ...rest, model: model.id, prompt: body.prompt, n, size, response_format: 'b64_json' },
+    verifyTee: body.verify_tee === true,
+    prefs: routingPrefs(headers, body.provider, requestParameters),
+    forward: forward as unknown as ProviderImageRequest,
     forwardHeaders: forwardedHeaders(headers),
   };
 }

@@ -8,17 +8,9 @@ import { crc32 } from 'node:zlib';
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const IHDR_END = 8 + 4 + 4 + 13 + 4;
 
-function chunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
-// tEXt is Latin-1 with a 1-79 char keyword; anything else would make a corrupt chunk.
-const latin1 = (s: string) => s.replace(/[^\x20-\x7e\xa0-\xff]/g, '?');
+// tEXt is Latin-1 with a 1-79 char keyword; anything else would make a corrupt chunk. Tested first: ids need no copy.
+const NOT_LATIN1_TEXT = /[^\x20-\x7e\xa0-\xff]/;
+const latin1 = (s: string) => (NOT_LATIN1_TEXT.test(s) ? s.replace(/[^\x20-\x7e\xa0-\xff]/g, '?') : s);
 
 export function readTextChunks(png: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
@@ -75,18 +67,37 @@ export class Base64Image {
   }
 }
 
-function textChunks(entries: Record<string, string>): Buffer[] {
-  return Object.entries(entries).map(([keyword, text]) =>
-    chunk('tEXt', Buffer.from(`${latin1(keyword).slice(0, 79)}\0${latin1(text)}`, 'latin1')),
-  );
+/** Writes one chunk at `at` (its data already written at at+8) and returns where the next one starts. */
+function sealChunk(out: Buffer, at: number, type: string, dataLength: number): number {
+  out.writeUInt32BE(dataLength, at);
+  out.write(type, at + 4, 'latin1');
+  out.writeUInt32BE(crc32(out.subarray(at + 4, at + 8 + dataLength)), at + 8 + dataLength);
+  return at + 12 + dataLength;
 }
 
+/**
+ * The head (signature, IHDR, one tEXt chunk per entry, padding) in one buffer,
+ * made per response: one allocation and no intermediate chunk buffers.
+ */
 export function taggedBase64(png: EncodedPng, entries: Record<string, string>): Base64Image {
-  const chunks = textChunks(entries);
-  const length = png.head.length + chunks.reduce((n, c) => n + c.length, 0);
-  // "pdAt": an ancillary, private chunk every decoder skips, sized to align the header to 3 bytes.
-  const pad = chunk('pdAt', Buffer.alloc((3 - ((length + 12) % 3)) % 3));
-  return new Base64Image(Buffer.concat([png.head, ...chunks, pad]).toString('base64'), png.tailB64);
+  const texts: string[] = [];
+  let length = png.head.length;
+  for (const keyword in entries) {
+    const text = `${latin1(keyword).slice(0, 79)}\0${latin1(entries[keyword]!)}`;
+    texts.push(text);
+    length += 12 + text.length;
+  }
+  // "pdAt": an ancillary, private chunk every decoder skips, sized to align the head to 3 bytes, so its base64 joins the tail's.
+  const padLength = (3 - ((length + 12) % 3)) % 3;
+  const out = Buffer.allocUnsafe(length + 12 + padLength);
+  let at = png.head.copy(out, 0);
+  for (const text of texts) {
+    out.write(text, at + 8, 'latin1');
+    at = sealChunk(out, at, 'tEXt', text.length);
+  }
+  out.fill(0, at + 8, at + 8 + padLength);
+  sealChunk(out, at, 'pdAt', padLength);
+  return new Base64Image(out.toString('base64'), png.tailB64);
 }
 
 export function taggedPng(png: EncodedPng, entries: Record<string, string>): Buffer {
