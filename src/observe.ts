@@ -56,8 +56,7 @@ export function registerObservers(app: FastifyInstance, services: Services): voi
     const keyId = req.auth?.keyId;
     const query = req.url.indexOf('?');
     // One literal with every field, undefined where absent: one shape for every entry, no spreads per request.
-    journal
-      .add({
+    journal.add({
       atMs,
       requestId: req.id,
       keyId,
@@ -72,8 +71,7 @@ export function registerObservers(app: FastifyInstance, services: Services): voi
       errorCode: note.errorCode,
       retryAfterS,
       body: note.form ? note.form.summary : req.body !== undefined ? summariseBody(req.body) : undefined,
-      })
-      .catch(lost);
+    })?.catch(lost);
     if (!keyId) return;
     const body = req.body as { provider?: unknown } | undefined;
     const stainless = req.headers['x-stainless-retry-count'];
@@ -89,6 +87,6 @@ export function registerObservers(app: FastifyInstance, services: Services): voi
     if (hash) observation.bodyHash = `${route} ${hash}`;
     if (stainless !== undefined) observation.stainlessRetry = Math.min(1000, Math.max(0, Number.parseInt(String(stainless), 10) || 0));
     if (body && typeof body === 'object' && body.provider !== undefined) observation.usedDeprecatedProvider = true;
-    reports.observe(observation).catch(lost);
+    reports.observe(observation)?.catch(lost);
   }
 }

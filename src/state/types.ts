@@ -228,8 +228,12 @@ export interface FaultCounterStore extends Dumpable<Json> {
 
 export interface JournalStore extends Dumpable<Json> {
   readonly capacity: number;
-  /** Appends (the oldest entry goes past `capacity`, counted as dropped). */
-  add(record: JournalRecord): Promise<void>;
+  /**
+   * Appends (the oldest entry goes past `capacity`, counted as dropped). Called
+   * after every answered request, so a store that needs no I/O answers
+   * synchronously (undefined): no promise per request.
+   */
+  add(record: JournalRecord): Promise<void> | undefined;
   query(q?: JournalQuery): Promise<JournalEntry[]>;
   dropped(): Promise<number>;
   /** Forgets one key's entries (or all, which also zeroes `dropped`). */
@@ -239,7 +243,8 @@ export interface JournalStore extends Dumpable<Json> {
 // ---------------------------------------------------------------- client report
 
 export interface ReportStore extends Dumpable<Json> {
-  observe(o: Observation): Promise<void>;
+  /** As JournalStore.add: synchronous (undefined) when no I/O is needed. */
+  observe(o: Observation): Promise<void> | undefined;
   report(keyId: string, jobStatus: (jobId: string) => string | undefined, costOf: (requestId: string, jobId?: string) => bigint): Promise<ReportBody>;
   reset(keyId?: string): Promise<void>;
 }

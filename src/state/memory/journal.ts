@@ -20,7 +20,7 @@ export class MemoryJournalStore implements JournalStore {
     this.#entries = new Array(capacity);
   }
 
-  async add(record: JournalRecord): Promise<void> {
+  add(record: JournalRecord): undefined {
     if (this.capacity === 0) {
       this.#dropped++;
       return;

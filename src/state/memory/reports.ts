@@ -13,7 +13,7 @@ export class MemoryReportStore implements ReportStore {
     this.#bounds = checkBounds(bounds);
   }
 
-  async observe(o: Observation): Promise<void> {
+  observe(o: Observation): undefined {
     const list = this.#touch(o.keyId);
     list.push(storedObservation(o));
     this.#total++;
