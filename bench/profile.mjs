@@ -3,7 +3,7 @@
 // `node --cpu-prof` (default LOG_LEVEL, RATE_LIMIT_RPM=0) while autocannon, in its own
 // process, repeats the scenario's request; the .cpuprofile it writes on exit is
 // aggregated by function (self time) and by package.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +13,7 @@ import { startEmulator } from './servers.mjs';
 
 const { values } = parseArgs({
   strict: false,
-  options: { scenario: { type: 'string', default: 'sync1024' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, top: { type: 'string', default: '25' } },
+  options: { scenario: { type: 'string', default: 'sync1024' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, top: { type: 'string', default: '25' }, keep: { type: 'string' } },
 });
 const scenario = replayScenarios.find((s) => s.key === values.scenario);
 if (!scenario) throw new Error(`--scenario must be one of ${replayScenarios.map((s) => s.key).join(', ')}`);
@@ -40,6 +40,8 @@ rmSync(dir, { recursive: true, force: true });
 // shutdown's few ms make the window's edges approximate).
 const windowStartUs = profile.endTime - (stoppedMs - roundStartMs) * 1000;
 const windowEndUs = profile.endTime - (stoppedMs - roundEndMs) * 1000;
+// --keep FILE: the profile, with the measured window, for Chrome DevTools or further analysis.
+if (values.keep) writeFileSync(values.keep, JSON.stringify({ ...profile, measuredWindowUs: [windowStartUs, windowEndUs] }));
 const selfUs = new Map();
 let atUs = profile.startTime;
 profile.samples.forEach((id, i) => {

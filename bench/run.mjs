@@ -32,6 +32,7 @@ const { values } = parseArgs({
     scenarios: { type: 'string' }, // a comma list of scenario keys (sync1024,…,unique256x256,startup,memory): only those
     scenario: { type: 'string' }, // with --profile
     top: { type: 'string' }, // with --profile
+    keep: { type: 'string' }, // with --profile: where to save the .cpuprofile
     configs: { type: 'string' }, // with --state
   },
 });
