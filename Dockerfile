@@ -26,4 +26,5 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/bundle/server.js"]
+# The same Node flags as `npm start` (package.json; test/node-flags.test.ts keeps them equal).
+CMD ["node", "--max-semi-space-size=32", "dist/bundle/server.js"]

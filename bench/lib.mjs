@@ -2,10 +2,11 @@
 // generator never competes with them for an event loop.
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
+import { serverNodeFlags } from './proc.mjs';
 
 export function startServer(script, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname], {
+    const child = spawn(process.execPath, [...(script.includes('emulator') ? serverNodeFlags : []), new URL(script, import.meta.url).pathname], {
       env: { ...process.env, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

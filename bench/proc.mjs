@@ -41,6 +41,16 @@ export function cpuSeconds(rootPid) {
   return ticks / clockTicksPerS;
 }
 
+/**
+ * The Node flags `npm start` runs the server with (package.json's start script; the
+ * Dockerfile's CMD and the bin's shebang carry the same): every emulator the bench
+ * starts runs with them, as a user's would.
+ */
+export const serverNodeFlags = (() => {
+  const start = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start;
+  return /^node((?: --\S+)*) scripts\/start\.mjs$/.exec(start)[1].trim().split(' ').filter(Boolean);
+})();
+
 /** Peak resident set (VmHWM) of one process in MB. */
 export const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 

@@ -13,7 +13,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureRound, median, summarise } from './measure.mjs';
-import { freePort, waitForStatus } from './proc.mjs';
+import { freePort, serverNodeFlags, waitForStatus } from './proc.mjs';
 import { capture, renderScenarios, replayScenarios } from './scenarios.mjs';
 import { bare, installPeers, peers, startEmulator } from './servers.mjs';
 import { formatReport } from './report.mjs';
@@ -120,7 +120,7 @@ for (const scenario of renderScenarios.filter((s) => chosen(s.key))) {
 async function startupMs() {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [new URL('../dist/bundle/server.js', import.meta.url).pathname], {
+  const child = spawn(process.execPath, [...serverNodeFlags, new URL('../dist/bundle/server.js', import.meta.url).pathname], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: 'ignore',
   });

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { freePort, waitForStatus } from './proc.mjs';
+import { freePort, serverNodeFlags, waitForStatus } from './proc.mjs';
 
 const benchDir = new URL('.', import.meta.url).pathname;
 export const peersDir = join(benchDir, '.peers');
@@ -156,7 +156,7 @@ export async function startEmulator(env, probePath = '/healthz', extraNodeArgs =
   const childEnv = { RATE_LIMIT_RPM: '0', MAX_EVENT_LOOP_DELAY_MS: '0', MAX_LIVE_JOBS: '10000000', ...env, PORT: String(port) };
   const inherited = { ...process.env };
   delete inherited.LOG_LEVEL;
-  return launch(process.execPath, [...extraNodeArgs, join(benchDir, 'serve-emulator.mjs')], {
+  return launch(process.execPath, [...serverNodeFlags, ...extraNodeArgs, join(benchDir, 'serve-emulator.mjs')], {
     env: { ...inherited, ...childEnv },
     port,
     probe: { url: `${origin(port)}${probePath}`, status: 200 },

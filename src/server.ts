@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 import { lookup } from 'node:dns/promises';
 import { realpathSync } from 'node:fs';
 import { isIP } from 'node:net';
