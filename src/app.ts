@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import underPressure from '@fastify/under-pressure';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -28,7 +27,6 @@ import { adminGate, emulatorRoutes } from './routes/emulator.js';
 import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/images.js';
 import { openapiRoutes, SWAGGER_OPTIONS } from './routes/openapi.js';
-import { MAX_EDIT_IMAGES } from './routes/multipart.js';
 import { proxyImageRoutes } from './routes/proxy-images.js';
 import { routingPreviewRoutes } from './routes/routing-preview.js';
 import { loadSharp } from './render/sharp.js';
@@ -170,9 +168,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   registerRequestLog(app, logging.destination);
   const metrics = registerMetrics(app, services);
   registerObservers(app, services);
-  await app.register(multipart, {
-    limits: { fileSize: config.uploadLimitBytes, files: MAX_EDIT_IMAGES + 4, fields: 20, fieldSize: 256 * 1024, parts: MAX_EDIT_IMAGES + 24, headerPairs: 100 },
-  });
   await app.register(healthRoutes, { services, metrics });
   await app.register(catalogRoutes, { services });
   await app.register(imageRoutes, { services });
@@ -207,6 +202,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     services.lifecycle.ready = false;
     services.jobs.close();
     await services.state.close();
+    logging.close();
   });
   return app;
 }

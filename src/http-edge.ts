@@ -12,8 +12,9 @@ import { acceptClientRequestId, newRequestId } from './lib/ids.js';
  */
 
 /** Node's parser rejected the bytes (bad chunk size, CL+TE, header overflow, timeouts): no request object exists. */
-export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable) {
+export function answerClientError(err: Error & { code?: string }, socket: Socket & { _httpMessage?: ServerResponse | null }): void {
+  // A request refused before its body was read (a 401 from the gate) already has its answer: no second one after it.
+  if (!socket.writable || socket._httpMessage?.headersSent) {
     socket.destroy();
     return;
   }

@@ -2,11 +2,14 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'f
 import { hostname } from 'node:os';
 import pino from 'pino';
 import type { Config } from './config.js';
+import { BatchedLines } from './lib/batched-lines.js';
 
 /** pino options, and the destination they write to: the request log writes its lines there itself. */
 export interface LogSetup {
   options: FastifyServerOptions['logger'];
   destination: pino.DestinationStream | undefined;
+  /** Writes what is still pending: for the app's close. */
+  close(): void;
 }
 
 /**
@@ -15,14 +18,12 @@ export interface LogSetup {
  * anyway should a custom log line carry it.
  */
 export function logSetup(config: Pick<Config, 'logLevel' | 'logFormat'>, stream?: NodeJS.WritableStream): LogSetup {
-  if (config.logLevel === 'silent') return { options: false, destination: undefined };
+  if (config.logLevel === 'silent') return { options: false, destination: undefined, close: () => {} };
   const pretty = !stream && (config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true));
-  // What pino would pick by itself (an async sonic-boom on stdout, or the pretty transport), made here so it can be held.
+  // Made here so it can be held: JSON lines batched per event-loop turn on stdout, or the pretty transport.
+  const lines = stream || pretty ? undefined : new BatchedLines(process.stdout.fd ?? 1);
   const destination =
-    stream ??
-    (pretty
-      ? pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } })
-      : pino.destination({ fd: process.stdout.fd ?? 1, sync: false }));
+    stream ?? lines ?? pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } });
   return {
     options: {
       level: config.logLevel,
@@ -30,6 +31,7 @@ export function logSetup(config: Pick<Config, 'logLevel' | 'logFormat'>, stream?
       stream: destination,
     },
     destination,
+    close: () => lines?.end(),
   };
 }
 

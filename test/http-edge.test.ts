@@ -30,8 +30,14 @@ t.test('parser, router and handshake rejections all answer in the envelope with 
   const http10 = await raw(server.url, [{ data: 'GET /healthz HTTP/1.0\r\n\r\n' }]);
   t.match(http10.text, /^HTTP\/1\.1 200/, 'HTTP/1.0 needs no Host');
 
-  const chunk = await raw(server.url, [{ data: 'POST /v1/images/generations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n' }]);
+  const chunk = await raw(server.url, [
+    { data: `POST /v1/images/generations HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.authorization}\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n` },
+  ]);
   expectEnvelope(t, chunk.text, 400, 'bad_request');
+  // Without a key the gate answers 401 before the body is read; the bad chunk after it gets no second answer.
+  const unauthorised = await raw(server.url, [{ data: 'POST /v1/images/generations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n' }]);
+  expectEnvelope(t, unauthorised.text, 401, 'missing_authorization');
+  t.equal(unauthorised.text.match(/HTTP\/1\.1 /g)?.length, 1, 'one answer on the connection');
   const clte = await raw(server.url, [{ data: 'POST /v1/images/generations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n' }]);
   expectEnvelope(t, clte.text, 400, 'bad_request');
   const truncated = await raw(

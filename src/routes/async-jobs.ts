@@ -13,7 +13,7 @@ import type { Services } from '../services.js';
 import { ROUTED } from '../schemas/routing-headers.js';
 import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
 import { editQuery, MULTIPART_ROUTE, requestContext } from './images.js';
-import { readEditForm } from './multipart.js';
+import { acceptMultipart, readEditForm } from './multipart.js';
 
 const SUBMIT_RESPONSES = { 202: JobSubmitResponse, ...INFERENCE_ERRORS };
 
@@ -49,28 +49,32 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     },
   );
 
-  app.post(
-    '/v1/async/images/edits',
-    {
-      ...inferenceGate(services),
-      config: ROUTED,
-      ...MULTIPART_ROUTE,
-      schema: {
-        operationId: 'submitAsyncImageEdit',
-        tags: ['async'],
-        summary: 'Submit an image edit job (multipart/form-data)',
-        security: API_KEY_SECURITY,
-        consumes: ['multipart/form-data'],
-        querystring: ImageEditQuery,
-        body: ImageEditForm,
-        response: SUBMIT_RESPONSES,
+  // Multipart is accepted here only (see acceptMultipart).
+  await app.register(async (edits) => {
+    await acceptMultipart(edits, config.uploadLimitBytes);
+    edits.post(
+      '/v1/async/images/edits',
+      {
+        ...inferenceGate(services),
+        config: ROUTED,
+        ...MULTIPART_ROUTE,
+        schema: {
+          operationId: 'submitAsyncImageEdit',
+          tags: ['async'],
+          summary: 'Submit an image edit job (multipart/form-data)',
+          security: API_KEY_SECURITY,
+          consumes: ['multipart/form-data'],
+          querystring: ImageEditQuery,
+          body: ImageEditForm,
+          response: SUBMIT_RESPONSES,
+        },
       },
-    },
-    async (req, reply) => {
-      const query = editQuery(req.query);
-      return accept(req, reply, await parseEditRequest(services.pool, await readEditForm(req, services.config.profile), query, config, req.headers));
-    },
-  );
+      async (req, reply) => {
+        const query = editQuery(req.query);
+        return accept(req, reply, await parseEditRequest(services.pool, await readEditForm(req, services.config.profile), query, config, req.headers));
+      },
+    );
+  });
 
   app.get(
     '/v1/async/jobs/:jobId',

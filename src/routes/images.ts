@@ -11,7 +11,7 @@ import { ImageGenerationRequest, ImageGenerationResponse } from '../schemas/imag
 import type { Services } from '../services.js';
 import { ROUTED } from '../schemas/routing-headers.js';
 import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
-import { readEditForm } from './multipart.js';
+import { acceptMultipart, readEditForm } from './multipart.js';
 
 export function requestContext(req: FastifyRequest): RequestContext {
   const auth = req.auth!;
@@ -63,31 +63,35 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     },
   );
 
-  app.post(
-    '/v1/images/edits',
-    {
-      ...inferenceGate(services),
-      config: ROUTED,
-      ...MULTIPART_ROUTE,
-      schema: {
-        operationId: 'createImageEdit',
-        tags: ['images'],
-        summary: 'Edit an image (synchronous, multipart/form-data)',
-        description: 'Routing is by X-0G-Provider-* headers only; `verify_tee` goes in the query string.',
-        security: API_KEY_SECURITY,
-        consumes: ['multipart/form-data'],
-        querystring: ImageEditQuery,
-        body: ImageEditForm,
-        response: { 200: ImageGenerationResponse, ...INFERENCE_ERRORS },
+  // Multipart is accepted here only (see acceptMultipart).
+  await app.register(async (edits) => {
+    await acceptMultipart(edits, services.config.uploadLimitBytes);
+    edits.post(
+      '/v1/images/edits',
+      {
+        ...inferenceGate(services),
+        config: ROUTED,
+        ...MULTIPART_ROUTE,
+        schema: {
+          operationId: 'createImageEdit',
+          tags: ['images'],
+          summary: 'Edit an image (synchronous, multipart/form-data)',
+          description: 'Routing is by X-0G-Provider-* headers only; `verify_tee` goes in the query string.',
+          security: API_KEY_SECURITY,
+          consumes: ['multipart/form-data'],
+          querystring: ImageEditQuery,
+          body: ImageEditForm,
+          response: { 200: ImageGenerationResponse, ...INFERENCE_ERRORS },
+        },
       },
-    },
-    async (req, reply) => {
-      const query = editQuery(req.query);
-      const spec = await parseEditRequest(services.pool, await readEditForm(req, services.config.profile), query, services.config, req.headers);
-      const outcome = await runSync(services, spec, requestContext(req));
-      req.note = { ...req.note, provider: outcome.body.x_0g_trace.provider };
-      sendWithImages(reply, outcome.headers, outcome.body);
-      return reply;
-    },
-  );
+      async (req, reply) => {
+        const query = editQuery(req.query);
+        const spec = await parseEditRequest(services.pool, await readEditForm(req, services.config.profile), query, services.config, req.headers);
+        const outcome = await runSync(services, spec, requestContext(req));
+        req.note = { ...req.note, provider: outcome.body.x_0g_trace.provider };
+        sendWithImages(reply, outcome.headers, outcome.body);
+        return reply;
+      },
+    );
+  });
 };

@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { EditForm, ReferenceImage } from '../domain/edit-request.js';
@@ -9,6 +10,17 @@ import { summariseBody } from '../lib/body-summary.js';
 const FILE_FIELDS = new Set(['image', 'image[]', 'mask']);
 /** Images in one edit (OpenAI's own limit): the first is edited, the rest are references. */
 export const MAX_EDIT_IMAGES = 16;
+
+/**
+ * Registers @fastify/multipart in the caller's context: only the edits routes are
+ * defined there, so its two async hooks (file cleanup) and its content-type parser
+ * do not run on every other request, a promise and a microtask each.
+ */
+export async function acceptMultipart(app: FastifyInstance, uploadLimitBytes: number): Promise<void> {
+  await app.register(multipart, {
+    limits: { fileSize: uploadLimitBytes, files: MAX_EDIT_IMAGES + 4, fields: 20, fieldSize: 256 * 1024, parts: MAX_EDIT_IMAGES + 24, headerPairs: 100 },
+  });
+}
 
 /** Consumes a file part without keeping it: unknown parts cost no memory, only time. */
 async function drain(file: Readable): Promise<void> {
