@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { FONT_FILE } from './fontconfig.js';
 import { loadSharp } from './sharp.js';
+import { CanvasPool } from './canvas-pool.js';
 import { drawLabelPanel, place } from './label-panel.js';
 import { shortAddress } from '../lib/ids.js';
 
@@ -55,14 +56,13 @@ const TILE_PX = 16;
  * 1024x1024 render's ~10: a tile row is written once and then copied. Integer
  * arithmetic only, so the pixels are the same on every machine.
  */
-function tiledBackground(key: string, width: number, height: number): Buffer {
+function tiledBackground(out: Buffer, key: string, width: number, height: number): Buffer {
   const [tl, tr, bl, br] = cornerColours(key) as unknown as [number[], number[], number[], number[]];
   const cols = Math.max(2, Math.ceil(width / TILE_PX));
   const rows = Math.max(2, Math.ceil(height / TILE_PX));
   const colOf = new Int32Array(width);
   for (let x = 0; x < width; x++) colOf[x] = Math.floor((x * cols) / width);
   const rowBytes = width * 3;
-  const out = Buffer.allocUnsafe(rowBytes * height);
   const colour = new Uint8Array(cols * 3);
   let drawnRow = -1;
   for (let y = 0; y < height; y++) {
@@ -125,6 +125,9 @@ export function labelLines(p: RenderParams): string[] {
   return lines;
 }
 
+// Enough for the canvases of the renders in flight at the largest sizes (1792x1024 is 5.5 MB).
+const canvases = new CanvasPool(32 * 1024 * 1024);
+
 export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
   const sharp = await loadSharp();
   const { width, height } = p;
@@ -155,21 +158,28 @@ export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
   const panelSize = { width: Math.min(width, text.width + 2 * pad), height: Math.min(height, text.height + 2 * pad) };
   // An edit shows the source scaled into the canvas, with the label below it.
   const gravity = p.source ? 'south' : 'centre';
-  let canvas = tiledBackground(renderKey(p), width, height);
-  if (p.source) {
-    const fitted = await sharp(p.source.png)
-      .resize(Math.max(1, Math.floor(width * 0.9)), Math.max(1, Math.floor(height * 0.62)), { fit: 'inside' })
-      .png()
-      .toBuffer();
-    // Edits are rare: the source goes on with libvips' composite, the label after it.
-    canvas = await sharp(canvas, { raw: { width, height, channels: 3 } })
-      .composite([{ input: fitted, gravity: 'north' }])
-      .removeAlpha()
-      .raw()
-      .toBuffer();
+  let canvas = tiledBackground(canvases.take(width * height * 3), renderKey(p), width, height);
+  try {
+    if (p.source) {
+      const fitted = await sharp(p.source.png)
+        .resize(Math.max(1, Math.floor(width * 0.9)), Math.max(1, Math.floor(height * 0.62)), { fit: 'inside' })
+        .png()
+        .toBuffer();
+      // Edits are rare: the source goes on with libvips' composite, the label after it.
+      const composited = await sharp(canvas, { raw: { width, height, channels: 3 } })
+        .composite([{ input: fitted, gravity: 'north' }])
+        .removeAlpha()
+        .raw()
+        .toBuffer();
+      canvases.give(canvas);
+      canvas = composited;
+    }
+    const panel = { ...place(gravity, width, height, panelSize.width, panelSize.height), ...panelSize };
+    // The text centred in its panel (an edit's panel sits on the bottom edge).
+    drawLabelPanel(canvas, width, panel, text, { left: panel.left + Math.floor((panel.width - text.width) / 2), top: panel.top + Math.floor((panel.height - text.height) / 2) });
+    return await sharp(canvas, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer();
+  } finally {
+    // Settled either way: libvips has let go of it.
+    canvases.give(canvas);
   }
-  const panel = { ...place(gravity, width, height, panelSize.width, panelSize.height), ...panelSize };
-  // The text centred in its panel (an edit's panel sits on the bottom edge).
-  drawLabelPanel(canvas, width, panel, text, { left: panel.left + Math.floor((panel.width - text.width) / 2), top: panel.top + Math.floor((panel.height - text.height) / 2) });
-  return sharp(canvas, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer();
 }
