@@ -1,7 +1,7 @@
 // Async submit and poll throughput against bare Fastify, measured in one run.
 // Usage: npm run build && node bench/async.mjs [--rounds 3] [--seconds 5]
 import { parseArgs } from 'node:util';
-import { measure, startServer } from './lib.mjs';
+import { measure, startEmulatorServer, startServer } from './lib.mjs';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '5' } } });
 const rounds = Number(values.rounds);
@@ -10,8 +10,8 @@ const auth = { authorization: 'Bearer sk-bench', 'content-type': 'application/js
 const body = JSON.stringify({ model: 'z-image', prompt: 'bench', size: '256x256', response_format: 'b64_json' });
 
 const baseline = await startServer('./serve-baseline.mjs');
-const emulator = await startServer('./serve-emulator.mjs', { JOB_TIME_SCALE: '0', MAX_LIVE_JOBS: '1000000', JOB_PENDING_MS: '0' });
-const slow = await startServer('./serve-emulator.mjs', { JOB_PENDING_MS: '100000000', MAX_LIVE_JOBS: '1000000' });
+const emulator = await startEmulatorServer({ JOB_TIME_SCALE: '0', MAX_LIVE_JOBS: '1000000', JOB_PENDING_MS: '0' });
+const slow = await startEmulatorServer({ JOB_PENDING_MS: '100000000', MAX_LIVE_JOBS: '1000000' });
 const submitOne = async (url) =>
   (await (await fetch(`${url}/v1/async/images/generations`, { method: 'POST', headers: auth, body })).json()).jobId;
 const doneJob = await submitOne(emulator.url);

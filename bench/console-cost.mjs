@@ -5,7 +5,7 @@
 // Usage: npm run build && node bench/console-cost.mjs [--rounds 2] [--seconds 3]
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { load, median, startServer } from './lib.mjs';
+import { load, median, startEmulatorServer } from './lib.mjs';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, seconds: { type: 'string', default: '3' } } });
 const rounds = Number(values.rounds);
@@ -13,7 +13,7 @@ const duration = Number(values.seconds);
 const headers = { authorization: 'Bearer sk-bench', 'content-type': 'application/json' };
 const body = (size) => JSON.stringify({ model: 'z-image', prompt: 'bench', size, response_format: 'b64_json' });
 
-const server = await startServer('./serve-emulator.mjs', { RATE_LIMIT_RPM: '0', MAX_EVENT_LOOP_DELAY_MS: '0', JOB_TIME_SCALE: '0', MAX_LIVE_JOBS: '1000000' });
+const server = await startEmulatorServer({ RATE_LIMIT_RPM: '0', MAX_EVENT_LOOP_DELAY_MS: '0', JOB_TIME_SCALE: '0', MAX_LIVE_JOBS: '1000000' });
 const env = { ...process.env };
 delete env.FONTCONFIG_FILE;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', env, args: ['--no-sandbox', '--disable-gpu'] });

@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { serverNodeFlags } from './proc.mjs';
 
-export function startServer(script, env = {}) {
+export function startServer(script, env = {}, nodeFlags = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(script.includes('emulator') ? serverNodeFlags : []), new URL(script, import.meta.url).pathname], {
+    const child = spawn(process.execPath, [...nodeFlags, new URL(script, import.meta.url).pathname], {
       env: { ...process.env, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -19,6 +19,9 @@ export function startServer(script, env = {}) {
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }
+
+/** The built emulator in its own process, with the Node flags `npm start` uses. */
+export const startEmulatorServer = (env = {}) => startServer('./serve-emulator.mjs', env, serverNodeFlags);
 
 export function load(opts) {
   return new Promise((resolve, reject) => {

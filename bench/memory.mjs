@@ -3,14 +3,14 @@
 // at once (JOB_TIME_SCALE=0) and stay retained (the default one-hour TTL).
 // Usage: npm run build && node bench/memory.mjs [N ...]   (default 10000 100000)
 import { readFileSync } from 'node:fs';
-import { startServer } from './lib.mjs';
+import { startEmulatorServer } from './lib.mjs';
 
 const counts = process.argv.slice(2).map(Number).filter(Boolean);
 if (!counts.length) counts.push(10_000, 100_000);
 const IDLE_MS = Number(process.env.IDLE_MS ?? 10_000);
 const CONCURRENCY = 32;
 
-const server = await startServer('./serve-emulator.mjs', { JOB_TIME_SCALE: '0', MAX_LIVE_JOBS: '1000000', RATE_LIMIT_RPM: '0', MAX_EVENT_LOOP_DELAY_MS: '0' });
+const server = await startEmulatorServer({ JOB_TIME_SCALE: '0', MAX_LIVE_JOBS: '1000000', RATE_LIMIT_RPM: '0', MAX_EVENT_LOOP_DELAY_MS: '0' });
 const status = () => readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
 const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())[1]);
 const metric = async (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);

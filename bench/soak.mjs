@@ -5,7 +5,7 @@
 // Usage: npm run soak -- --minutes 10 [--concurrency 8]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startServer } from './lib.mjs';
+import { startEmulatorServer } from './lib.mjs';
 
 const { values } = parseArgs({
   options: { minutes: { type: 'string', default: '1' }, concurrency: { type: 'string', default: '8' }, 'sample-s': { type: 'string', default: '15' } },
@@ -14,7 +14,7 @@ const durationMs = Number(values.minutes) * 60_000;
 const concurrency = Number(values.concurrency);
 const sampleMs = Number(values['sample-s']) * 1000;
 
-const server = await startServer('./serve-emulator.mjs', {
+const server = await startEmulatorServer({
   JOB_TIME_SCALE: '0.2',
   RETRY_AFTER_S: '1',
   RATE_LIMIT_RPM: '0',
