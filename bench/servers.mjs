@@ -31,12 +31,22 @@ const probeOf = (port, fixture, request) => ({
 
 // Servers still running when the bench exits (a failed run included) are killed, so no JVM outlives it.
 const running = new Set();
-process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+// Each server leads its own process group (`detached`), so a wrapper's children (a CLI
+// that forks its server) are stopped with it.
+const killGroup = (child, signal) => {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+};
+process.once('exit', () => running.forEach((child) => killGroup(child, 'SIGKILL')));
 process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 
 /** Spawns a server process listening on `port` and waits until `probe` answers its status. */
-async function launch(command, args, { env = process.env, port, probe, startTimeoutMs = 60_000 }) {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function launch(command, args, { env = process.env, port, probe, startTimeoutMs = 60_000, stopTimeoutMs = 10_000 }) {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   running.add(child);
   let log = '';
   const keep = (d) => (log = (log + d).slice(-4000));
@@ -50,7 +60,7 @@ async function launch(command, args, { env = process.env, port, probe, startTime
   try {
     await waitForStatus(probe.url, probe.init, probe.status, startTimeoutMs, () => alive);
   } catch (err) {
-    child.kill('SIGKILL');
+    killGroup(child, 'SIGKILL');
     throw new Error(`${err.message}\n--- last output of ${command} ---\n${log}`);
   }
   // From now on the output (the emulator's request log at LOG_LEVEL=info, a peer's own
@@ -59,7 +69,14 @@ async function launch(command, args, { env = process.env, port, probe, startTime
   return {
     origin: origin(port),
     pid: child.pid,
-    stop: () => new Promise((resolve) => (alive ? child.once('exit', resolve).kill('SIGTERM') : resolve())),
+    // A server that ignores SIGTERM (or a JVM slow to run its shutdown hooks) must not stall the bench.
+    stop: () =>
+      new Promise((resolve) => {
+        if (!alive) return resolve();
+        const deadline = setTimeout(() => killGroup(child, 'SIGKILL'), stopTimeoutMs);
+        child.once('exit', () => (clearTimeout(deadline), resolve()));
+        killGroup(child, 'SIGTERM');
+      }),
   };
 }
 
