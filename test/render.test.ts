@@ -87,15 +87,17 @@ t.test('the placeholder matches the golden image pixel for pixel (no machine fon
 t.test('the label panel darkens only its box and blends the text by its alpha', async (t) => {
   const width = 4;
   const canvas = Buffer.alloc(width * 3 * 3, 200); // 4x3 pixels of grey 200
-  // A 2x1 label: one opaque white pixel, one fully transparent.
-  const label = { data: Buffer.from([255, 255, 255, 255, 9, 9, 9, 0]), width: 2, height: 1 };
-  drawLabelPanel(canvas, width, { left: 1, top: 1, width: 2, height: 2 }, label, { left: 1, top: 1 });
+  // A 3x1 label of white text: opaque, fully transparent, half covered.
+  const label = { alpha: Buffer.from([255, 0, 128]), width: 3, height: 1 };
+  drawLabelPanel(canvas, width, { left: 1, top: 1, width: 3, height: 2 }, label, { left: 1, top: 1 });
   const px = (x: number, y: number) => canvas[(y * width + x) * 3];
   t.equal(px(0, 0), 200, 'outside the panel: untouched');
-  t.equal(px(3, 1), 200);
+  t.equal(px(0, 1), 200);
   t.equal(px(1, 1), 255, 'opaque text replaces the pixel');
   t.equal(px(2, 1), (200 * 166) >> 8, 'transparent text leaves the darkened panel');
   t.equal(px(1, 2), (200 * 166) >> 8);
+  const darkened = (200 * 166) >> 8;
+  t.equal(px(3, 1), Math.floor((darkened * 127 + 255 * 128 + 127) / 255), 'half coverage: half way to white, rounded');
 });
 
 t.test('a group is admitted whole or refused with nothing started; a group larger than the line still renders', async (t) => {

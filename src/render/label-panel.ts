@@ -6,8 +6,8 @@
  * (~0.3 ms). Integer arithmetic, so the pixels are the same on every machine.
  */
 export interface RawLabel {
-  /** RGBA, straight (not premultiplied) alpha. */
-  data: Buffer;
+  /** The white text's coverage, one byte per pixel (its alpha: the colour is always white). */
+  alpha: Buffer;
   width: number;
   height: number;
 }
@@ -19,25 +19,28 @@ export interface Box {
   height: number;
 }
 
-/** The panel's darkening: black at alpha 0.35 keeps 0.65 of each channel (166/256). */
+/** The panel's darkening: black at alpha 0.35 keeps 0.65 of each channel (166/256), as a table. */
 const KEEP_OF_256 = 166;
+const DARKENED = Uint8Array.from({ length: 256 }, (_, v) => (v * KEEP_OF_256) >> 8);
 
 export function drawLabelPanel(canvas: Buffer, canvasWidth: number, panel: Box, label: RawLabel, labelAt: { left: number; top: number }): void {
   for (let y = panel.top; y < panel.top + panel.height; y++) {
     const end = (y * canvasWidth + panel.left + panel.width) * 3;
-    for (let o = (y * canvasWidth + panel.left) * 3; o < end; o++) canvas[o] = (canvas[o]! * KEEP_OF_256) >> 8;
+    for (let o = (y * canvasWidth + panel.left) * 3; o < end; o++) canvas[o] = DARKENED[canvas[o]!]!;
   }
-  const src = label.data;
+  const alpha = label.alpha;
   for (let y = 0; y < label.height; y++) {
-    let i = y * label.width * 4;
+    let i = y * label.width;
     let o = ((labelAt.top + y) * canvasWidth + labelAt.left) * 3;
-    for (let x = 0; x < label.width; x++, i += 4, o += 3) {
-      const a = src[i + 3]!;
+    for (let x = 0; x < label.width; x++, i++, o += 3) {
+      const a = alpha[i]!;
       if (a === 0) continue;
+      // White text: (channel * (255 - a) + 255 * a) / 255, rounded.
       const keep = 255 - a;
-      canvas[o] = ((canvas[o]! * keep + src[i]! * a + 127) / 255) | 0;
-      canvas[o + 1] = ((canvas[o + 1]! * keep + src[i + 1]! * a + 127) / 255) | 0;
-      canvas[o + 2] = ((canvas[o + 2]! * keep + src[i + 2]! * a + 127) / 255) | 0;
+      const white = 255 * a + 127;
+      canvas[o] = ((canvas[o]! * keep + white) / 255) | 0;
+      canvas[o + 1] = ((canvas[o + 1]! * keep + white) / 255) | 0;
+      canvas[o + 2] = ((canvas[o + 2]! * keep + white) / 255) | 0;
     }
   }
 }

@@ -134,6 +134,7 @@ export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
   const markup = `<span foreground="#ffffff">${labelLines(p).map(escapeMarkup).join('\n')}</span>`;
   // A fixed size from the canvas (one layout pass) rather than libvips' fit-to-box search (a dozen).
   const fontPx = Math.max(6, Math.floor(Math.min(width / 26, (height * (p.source ? 0.3 : 0.36)) / 3.6)));
+  // Only the alpha band: the text is white, so its coverage is all the blend needs (a quarter of the bytes).
   let label = await sharp({
     text: {
       text: markup,
@@ -146,14 +147,14 @@ export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
       rgba: true,
     },
   })
-    .ensureAlpha()
+    .extractChannel(3)
     .raw()
     .toBuffer({ resolveWithObject: true });
   if (label.info.width > width || label.info.height > height) {
     // Pango can overshoot the box on tiny sizes.
-    label = await sharp(label.data, { raw: label.info }).resize(width, height, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    label = await sharp(label.data, { raw: label.info }).resize(width, height, { fit: 'inside' }).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   }
-  const text = { data: label.data, width: label.info.width, height: label.info.height };
+  const text = { alpha: label.data, width: label.info.width, height: label.info.height };
   const pad = Math.max(2, Math.round(Math.min(width, height) * 0.03));
   const panelSize = { width: Math.min(width, text.width + 2 * pad), height: Math.min(height, text.height + 2 * pad) };
   // An edit shows the source scaled into the canvas, with the label below it.
