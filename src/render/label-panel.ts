@@ -24,9 +24,17 @@ const KEEP_OF_256 = 166;
 const DARKENED = Uint8Array.from({ length: 256 }, (_, v) => (v * KEEP_OF_256) >> 8);
 
 export function drawLabelPanel(canvas: Buffer, canvasWidth: number, panel: Box, label: RawLabel, labelAt: { left: number; top: number }): void {
-  for (let y = panel.top; y < panel.top + panel.height; y++) {
-    const end = (y * canvasWidth + panel.left + panel.width) * 3;
-    for (let o = (y * canvasWidth + panel.left) * 3; o < end; o++) canvas[o] = DARKENED[canvas[o]!]!;
+  const stride = canvasWidth * 3;
+  const span = panel.width * 3;
+  const bottom = panel.top + panel.height;
+  // The background repeats rows (16 px tiles): a row equal to the one above it is copied from that row, darkened.
+  let asAbove = false;
+  for (let y = panel.top; y < bottom; y++) {
+    const start = y * stride + panel.left * 3;
+    const nextAsThis = y + 1 < bottom && canvas.compare(canvas, start + stride, start + stride + span, start, start + span) === 0;
+    if (asAbove) canvas.copyWithin(start, start - stride, start - stride + span);
+    else for (let o = start; o < start + span; o++) canvas[o] = DARKENED[canvas[o]!]!;
+    asAbove = nextAsThis;
   }
   const alpha = label.alpha;
   for (let y = 0; y < label.height; y++) {

@@ -3,6 +3,7 @@ import { FONT_FILE } from './fontconfig.js';
 import { loadSharp } from './sharp.js';
 import { CanvasPool } from './canvas-pool.js';
 import { drawLabelPanel, place } from './label-panel.js';
+import { encodeRgbPng } from './png-encode.js';
 import { shortAddress } from '../lib/ids.js';
 
 /**
@@ -60,37 +61,44 @@ function tiledBackground(out: Buffer, key: string, width: number, height: number
   const [tl, tr, bl, br] = cornerColours(key) as unknown as [number[], number[], number[], number[]];
   const cols = Math.max(2, Math.ceil(width / TILE_PX));
   const rows = Math.max(2, Math.ceil(height / TILE_PX));
-  const colOf = new Int32Array(width);
-  for (let x = 0; x < width; x++) colOf[x] = Math.floor((x * cols) / width);
+  // Where each tile column starts, in pixels (the last entry is the width).
+  const colStart = new Int32Array(cols + 1).fill(width);
+  for (let x = width - 1; x >= 0; x--) colStart[Math.floor((x * cols) / width)] = x;
+  for (let c = cols - 1; c > 0; c--) colStart[c - 1] = Math.min(colStart[c - 1]!, colStart[c]!);
   const rowBytes = width * 3;
-  const colour = new Uint8Array(cols * 3);
-  let drawnRow = -1;
-  for (let y = 0; y < height; y++) {
+  for (let y = 0; y < height; ) {
     const row = Math.floor((y * rows) / height);
-    if (row === drawnRow) {
-      out.copyWithin(y * rowBytes, (y - 1) * rowBytes, y * rowBytes);
-      continue;
-    }
     const fy = row / (rows - 1);
+    let o = y * rowBytes;
     for (let c = 0; c < cols; c++) {
       const fx = c / (cols - 1);
-      for (let k = 0; k < 3; k++) {
-        const top = tl[k]! + (tr[k]! - tl[k]!) * fx;
-        const bottom = bl[k]! + (br[k]! - bl[k]!) * fx;
-        colour[c * 3 + k] = Math.round(top + (bottom - top) * fy);
+      const r = blend(tl[0]!, tr[0]!, bl[0]!, br[0]!, fx, fy);
+      const g = blend(tl[1]!, tr[1]!, bl[1]!, br[1]!, fx, fy);
+      const b = blend(tl[2]!, tr[2]!, bl[2]!, br[2]!, fx, fy);
+      for (let x = colStart[c]!; x < colStart[c + 1]!; x++) {
+        out[o++] = r;
+        out[o++] = g;
+        out[o++] = b;
       }
     }
-    let o = y * rowBytes;
-    for (let x = 0; x < width; x++) {
-      const i = colOf[x]! * 3;
-      out[o++] = colour[i]!;
-      out[o++] = colour[i + 1]!;
-      out[o++] = colour[i + 2]!;
+    // The tile row's other rows: copies of its first, in doubling blocks (one copy per power of two, not per row).
+    let end = y + 1;
+    while (end < height && Math.floor((end * rows) / height) === row) end++;
+    for (let filled = 1; y + filled < end; filled *= 2) {
+      const n = Math.min(filled, end - y - filled);
+      out.copyWithin((y + filled) * rowBytes, y * rowBytes, (y + n) * rowBytes);
     }
-    drawnRow = row;
+    y = end;
   }
   return out;
 }
+
+/** A corner colour channel's bilinear blend at (fx, fy), rounded. */
+const blend = (tl: number, tr: number, bl: number, br: number, fx: number, fy: number) => {
+  const top = tl + (tr - tl) * fx;
+  const bottom = bl + (br - bl) * fx;
+  return Math.round(top + (bottom - top) * fy);
+};
 
 function hslToRgb(h: number, s: number, l: number): [number, number, number] {
   const c = (1 - Math.abs(2 * l - 1)) * s;
@@ -178,7 +186,8 @@ export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
     const panel = { ...place(gravity, width, height, panelSize.width, panelSize.height), ...panelSize };
     // The text centred in its panel (an edit's panel sits on the bottom edge).
     drawLabelPanel(canvas, width, panel, text, { left: panel.left + Math.floor((panel.width - text.width) / 2), top: panel.top + Math.floor((panel.height - text.height) / 2) });
-    return await sharp(canvas, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer();
+    // Encoded here, before the canvas goes back to the pool (see png-encode.ts for why not libvips).
+    return encodeRgbPng(canvas, width, height);
   } finally {
     // Settled either way: libvips has let go of it.
     canvases.give(canvas);
