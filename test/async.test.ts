@@ -71,6 +71,21 @@ t.test('a job walks pending → processing → completed on the manual clock', a
   t.equal(again.headers['zg-res-key'], done.headers['zg-res-key']);
 });
 
+t.test('each job settles at its own completion time, before the periodic pass would find it', async (t) => {
+  const app = await makeApp(t);
+  const keyId = keyIdOf(KEY);
+  const booked = async () => (await app.services.ledger.store.get(keyId))?.chargeCount ?? 0;
+  // Completion 2.4 s after submit (n=1), then 3.4 s (n=3); the periodic pass runs on whole seconds.
+  const first = (await submit(app, generationBody())).json().jobId;
+  const second = (await submit(app, generationBody({ n: 3 }))).json().jobId;
+  app.clock.advance(2401);
+  await eventually(async () => (await booked()) === 1);
+  t.equal((await app.services.ledger.store.get(keyId))!.recent[0]!.jobId, first, 'the first job, on its own wake-up');
+  app.clock.advance(1000);
+  await eventually(async () => (await booked()) === 2);
+  t.equal((await app.services.ledger.store.get(keyId))!.recent[1]!.jobId, second, 'then the next, on the wake-up its pass armed');
+});
+
 t.test('billing happens once, at completion, whether or not anyone polls', async (t) => {
   const app = await makeApp(t);
   const keyId = keyIdOf(KEY);

@@ -56,7 +56,8 @@ const SETTLE_BATCH = 200;
  * leaves it to the others, or to itself after a restart.
  */
 export class JobService {
-  readonly #wakeups = new Map<string, TimerHandle>();
+  /** This process's one wake-up, at the earliest completion time it knows of (not a timer per job). */
+  #wake: { atMs: number; timer: TimerHandle } | undefined;
   readonly #timers: TimerHandle[] = [];
   #pass: Promise<number> | undefined;
   #again = false;
@@ -116,7 +117,7 @@ export class JobService {
       retryAfterS: jobFault?.retryAfterS,
     };
     await this.deps.store.create(job);
-    this.#wakeAt(job);
+    this.#wakeAt(doneAtMs(job));
     return job;
   }
 
@@ -171,8 +172,6 @@ export class JobService {
    */
   async settle(job: Job): Promise<Job | undefined> {
     if (job.outcome) return job;
-    this.#wakeups.get(job.id)?.cancel();
-    this.#wakeups.delete(job.id);
     const atMs = doneAtMs(job);
     const provider = this.deps.pool.provider(job.providerAddress);
     if (job.failWith !== undefined) return this.deps.store.settle(job.id, { status: 'failed', errorMessage: job.failWith });
@@ -252,26 +251,38 @@ export class JobService {
 
   /** Forgets every job (or one account's): nothing is booked for those not settled. */
   async reset(accountId?: string): Promise<void> {
-    if (accountId === undefined) {
-      for (const timer of this.#wakeups.values()) timer.cancel();
-      this.#wakeups.clear();
-    }
     await this.deps.store.reset(accountId);
   }
 
   close(): void {
     for (const timer of this.#timers) timer.cancel();
-    for (const timer of this.#wakeups.values()) timer.cancel();
-    this.#wakeups.clear();
+    this.#wake?.timer.cancel();
+    this.#wake = undefined;
   }
 
-  /** This process's wake-up at the job's completion: settlement on time without a poll (any process may beat it). */
-  #wakeAt(job: Job): void {
-    const timer = this.deps.clock.schedule(doneAtMs(job) - this.deps.clock.nowMs(), () => {
-      this.#wakeups.delete(job.id);
-      void this.settleDue();
+  /**
+   * Settlement on time without a poll (any process may beat it): one timer, at
+   * the earliest completion known; its pass settles every job then due and
+   * arms the next, instead of a Node timer (and its closure) held per live job.
+   */
+  #wakeAt(atMs: number): void {
+    if (this.#wake && this.#wake.atMs <= atMs) return;
+    this.#wake?.timer.cancel();
+    const timer = this.deps.clock.schedule(atMs - this.deps.clock.nowMs(), () => {
+      this.#wake = undefined;
+      void this.settleDue().then((settled) => this.#wakeForNext(settled));
     });
-    this.#wakeups.set(job.id, timer);
+    this.#wake = { atMs, timer };
+  }
+
+  async #wakeForNext(settled: number): Promise<void> {
+    try {
+      const nextMs = await this.deps.store.nextDueMs();
+      // A job already due after a pass that settled nothing is stuck (its store failing): the periodic pass retries it.
+      if (nextMs !== undefined && (nextMs > this.deps.clock.nowMs() || settled > 0)) this.#wakeAt(nextMs);
+    } catch (err) {
+      this.deps.onError?.(err);
+    }
   }
 
   /** Settled and past retention: as good as gone, whether or not the sweep has removed it yet. */
