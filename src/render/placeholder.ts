@@ -61,10 +61,8 @@ function tiledBackground(out: Buffer, key: string, width: number, height: number
   const [tl, tr, bl, br] = cornerColours(key) as unknown as [number[], number[], number[], number[]];
   const cols = Math.max(2, Math.ceil(width / TILE_PX));
   const rows = Math.max(2, Math.ceil(height / TILE_PX));
-  // Where each tile column starts, in pixels (the last entry is the width).
-  const colStart = new Int32Array(cols + 1).fill(width);
-  for (let x = width - 1; x >= 0; x--) colStart[Math.floor((x * cols) / width)] = x;
-  for (let c = cols - 1; c > 0; c--) colStart[c - 1] = Math.min(colStart[c - 1]!, colStart[c]!);
+  // Where each tile column starts: the first x with floor(x * cols / width) >= c (the last entry is the width).
+  const colStart = Int32Array.from({ length: cols + 1 }, (_, c) => Math.ceil((c * width) / cols));
   const rowBytes = width * 3;
   for (let y = 0; y < height; ) {
     const row = Math.floor((y * rows) / height);
