@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import t from 'tap';
 import { inflateSync } from 'node:zlib';
 import { encodeRgbPng } from '../src/render/png-encode.js';
+import { pngThread } from '../src/render/png-offload.js';
 import { base64Bytes, readTextChunks } from '../src/render/png-text.js';
 
 /** The pixels a real decoder reads back; zlib's inflate checks the stream's Adler-32 too. */
@@ -86,4 +87,20 @@ t.test('base64Bytes is Buffer#toString("base64") as bytes, for every length rema
       if (base64Bytes(buf).toString('latin1') !== buf.toString('base64')) throw new Error(`differs for ${buf.toString('hex')}`);
     }),
   );
+});
+
+t.test('the PNG thread encodes a large shared canvas as this thread would; unshared or small ones are encoded here', async (t) => {
+  const width = 600;
+  const height = 480;
+  const shared = Buffer.from(new SharedArrayBuffer(width * height * 3));
+  for (let i = 0; i < shared.length; i++) shared[i] = (i * 31) >> 4;
+  const answered = pngThread.answered;
+  const [onThread, again] = await Promise.all([pngThread.encode(shared, width, height), pngThread.encode(shared, width, height)]);
+  t.ok(onThread.equals(encodeRgbPng(shared, width, height)), 'the same bytes');
+  t.ok(again.equals(onThread), 'concurrent encodes each get their own answer');
+  t.equal(pngThread.answered, answered + 2, 'both answered by the thread');
+  t.ok((await pngThread.encode(Buffer.from(shared), width, height)).equals(onThread));
+  const small = shared.subarray(0, 10 * 10 * 3);
+  t.ok((await pngThread.encode(small, 10, 10)).equals(encodeRgbPng(small, 10, 10)));
+  t.equal(pngThread.answered, answered + 2, 'the unshared and the small one were not sent to it');
 });

@@ -13,16 +13,17 @@ export class CanvasPool {
 
   constructor(readonly maxFreeBytes: number) {}
 
+  /** Shared memory, so the PNG encoder's thread reads it where it is (png-offload.ts). */
   take(bytes: number): Buffer {
     const canvas = this.#free.get(bytes)?.pop();
-    if (!canvas) return Buffer.allocUnsafe(bytes);
+    if (!canvas) return Buffer.from(new SharedArrayBuffer(bytes));
     this.#freeBytes -= bytes;
     return canvas;
   }
 
-  /** Only once nothing reads the canvas any more (its libvips pipeline has finished). */
+  /** Only once nothing reads the canvas any more (its libvips pipeline, its encoding). Buffers not from take() are left to the GC. */
   give(canvas: Buffer): void {
-    if (this.#freeBytes + canvas.length > this.maxFreeBytes) return;
+    if (!(canvas.buffer instanceof SharedArrayBuffer) || this.#freeBytes + canvas.length > this.maxFreeBytes) return;
     const list = this.#free.get(canvas.length);
     if (list) list.push(canvas);
     else this.#free.set(canvas.length, [canvas]);

@@ -3,7 +3,7 @@ import { FONT_FILE } from './fontconfig.js';
 import { loadSharp } from './sharp.js';
 import { CanvasPool } from './canvas-pool.js';
 import { drawLabelPanel, place } from './label-panel.js';
-import { encodeRgbPng } from './png-encode.js';
+import { pngThread } from './png-offload.js';
 import { shortAddress } from '../lib/ids.js';
 
 /**
@@ -184,8 +184,8 @@ export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
     const panel = { ...place(gravity, width, height, panelSize.width, panelSize.height), ...panelSize };
     // The text centred in its panel (an edit's panel sits on the bottom edge).
     drawLabelPanel(canvas, width, panel, text, { left: panel.left + Math.floor((panel.width - text.width) / 2), top: panel.top + Math.floor((panel.height - text.height) / 2) });
-    // Encoded here, before the canvas goes back to the pool (see png-encode.ts for why not libvips).
-    return encodeRgbPng(canvas, width, height);
+    // Encoded before the canvas goes back to the pool (see png-encode.ts for why not libvips).
+    return await pngThread.encode(canvas, width, height);
   } finally {
     // Settled either way: libvips has let go of it.
     canvases.give(canvas);
