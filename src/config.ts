@@ -170,7 +170,7 @@ export const ConfigSchema = Type.Object({
     default: 0,
     minimum: 0,
     maximum: 256,
-    description: 'Renders in flight at once; 0 means one per CPU core',
+    description: 'Renders in flight at once; 0 means two per CPU core (one can be laid out by libvips while another is drawn on the render thread)',
   }),
   renderQueueMax: Type.Integer({
     env: 'RENDER_QUEUE_MAX',
@@ -337,7 +337,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
 }
 
 export function effectiveRenderConcurrency(config: Config): number {
-  return config.renderConcurrency > 0 ? config.renderConcurrency : availableParallelism();
+  return config.renderConcurrency > 0 ? config.renderConcurrency : 2 * availableParallelism();
 }
 
 export function splitList(value: string): string[] {

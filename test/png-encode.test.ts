@@ -4,6 +4,7 @@ import t from 'tap';
 import { inflateSync } from 'node:zlib';
 import { encodeRgbPng } from '../src/render/png-encode.js';
 import { pngThread } from '../src/render/png-offload.js';
+import { drawAndEncode, type Composition } from '../src/render/canvas-draw.js';
 import { base64Bytes, readTextChunks } from '../src/render/png-text.js';
 
 /** The pixels a real decoder reads back; zlib's inflate checks the stream's Adler-32 too. */
@@ -89,18 +90,23 @@ t.test('base64Bytes is Buffer#toString("base64") as bytes, for every length rema
   );
 });
 
-t.test('the PNG thread encodes a large shared canvas as this thread would; unshared or small ones are encoded here', async (t) => {
-  const width = 600;
-  const height = 480;
-  const shared = Buffer.from(new SharedArrayBuffer(width * height * 3));
-  for (let i = 0; i < shared.length; i++) shared[i] = (i * 31) >> 4;
+t.test('the render thread draws and encodes large placeholders as this thread would; small ones are drawn here', async (t) => {
+  const composition = (width: number, height: number, seed: string): Composition => ({
+    key: seed,
+    width,
+    height,
+    label: { alpha: Buffer.from(Array.from({ length: 40 * 12 }, (_, i) => (i * 37) & 0xff)), width: 40, height: 12 },
+    pad: 4,
+    gravity: 'centre',
+  });
   const answered = pngThread.answered;
-  const [onThread, again] = await Promise.all([pngThread.encode(shared, width, height), pngThread.encode(shared, width, height)]);
-  t.ok(onThread.equals(encodeRgbPng(shared, width, height)), 'the same bytes');
-  t.ok(again.equals(onThread), 'concurrent encodes each get their own answer');
+  const [a, b] = [composition(600, 480, 'one'), composition(600, 480, 'two')];
+  const [onThreadA, onThreadB] = await Promise.all([pngThread.render(a), pngThread.render(b)]);
+  t.ok(onThreadA.equals(drawAndEncode(a)), 'the same bytes');
+  t.ok(onThreadB.equals(drawAndEncode(b)), 'concurrent renders each get their own answer');
+  t.notOk(onThreadA.equals(onThreadB));
   t.equal(pngThread.answered, answered + 2, 'both answered by the thread');
-  t.ok((await pngThread.encode(Buffer.from(shared), width, height)).equals(onThread));
-  const small = shared.subarray(0, 10 * 10 * 3);
-  t.ok((await pngThread.encode(small, 10, 10)).equals(encodeRgbPng(small, 10, 10)));
-  t.equal(pngThread.answered, answered + 2, 'the unshared and the small one were not sent to it');
+  const small = composition(100, 80, 'three');
+  t.ok((await pngThread.render(small)).equals(drawAndEncode(small)));
+  t.equal(pngThread.answered, answered + 2, 'the small one was not sent to it');
 });

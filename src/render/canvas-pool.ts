@@ -13,17 +13,16 @@ export class CanvasPool {
 
   constructor(readonly maxFreeBytes: number) {}
 
-  /** Shared memory, so the PNG encoder's thread reads it where it is (png-offload.ts). */
   take(bytes: number): Buffer {
     const canvas = this.#free.get(bytes)?.pop();
-    if (!canvas) return Buffer.from(new SharedArrayBuffer(bytes));
+    if (!canvas) return Buffer.allocUnsafe(bytes);
     this.#freeBytes -= bytes;
     return canvas;
   }
 
-  /** Only once nothing reads the canvas any more (its libvips pipeline, its encoding). Buffers not from take() are left to the GC. */
+  /** Only once nothing reads the canvas any more (its libvips pipeline has finished). */
   give(canvas: Buffer): void {
-    if (!(canvas.buffer instanceof SharedArrayBuffer) || this.#freeBytes + canvas.length > this.maxFreeBytes) return;
+    if (this.#freeBytes + canvas.length > this.maxFreeBytes) return;
     const list = this.#free.get(canvas.length);
     if (list) list.push(canvas);
     else this.#free.set(canvas.length, [canvas]);
@@ -34,3 +33,9 @@ export class CanvasPool {
     return this.#freeBytes;
   }
 }
+
+/**
+ * This thread's canvases (a worker thread has its own module instances, so its own pool): enough for
+ * the renders in flight at the largest sizes (1792x1024 is 5.5 MB).
+ */
+export const canvases = new CanvasPool(32 * 1024 * 1024);

@@ -6,8 +6,8 @@
  * (~0.3 ms). Integer arithmetic, so the pixels are the same on every machine.
  */
 export interface RawLabel {
-  /** The white text's coverage, one byte per pixel (its alpha: the colour is always white). */
-  alpha: Buffer;
+  /** The white text's coverage, one byte per pixel (its alpha: the colour is always white); a Uint8Array on the render thread. */
+  alpha: Uint8Array;
   width: number;
   height: number;
 }

@@ -1,49 +1,47 @@
 import { Worker } from 'node:worker_threads';
-import { encodeRgbPng } from './png-encode.js';
-import type { EncodeJob } from './png-thread.js';
+import { drawAndEncode, type Composition } from './canvas-draw.js';
+import type { RenderJob } from './png-thread.js';
 
 interface Pending {
   resolve(png: Buffer): void;
   reject(err: Error): void;
 }
 
-/** Measured: 256x256 renders were 6% slower through the thread (730 -> 688 req/s), 1024x1024 11% faster (185 -> 206). */
+/** Measured on the PNG encoding alone: 256x256 renders were 6% slower through the thread (730 -> 688 req/s), 1024x1024 11% faster. */
 const OFF_THREAD_MIN_PIXELS = 512 * 512;
 
 /**
- * PNG encoding on a worker thread: 2-4 ms of a 1024x1024 render that would
- * otherwise hold the event loop (its p99) and keep renders to one core. The
- * canvas is shared (the CanvasPool's are SharedArrayBuffers), never copied;
- * the PNG comes back transferred. The thread starts on first use and holds
- * the process open only while it has work. If it fails, encoding goes on in
- * this thread: a render never fails for it.
+ * The pixels and the PNG of large placeholders, on a worker thread: drawing
+ * the background and label and encoding are most of a 1024x1024 render's
+ * main-thread time, which held the event loop (its p99) and kept renders to
+ * one core. The thread gets what libvips laid out (the label's coverage,
+ * copied) and answers with the PNG, transferred. It starts on first use and
+ * holds the process open only while it has work. If it fails, rendering goes
+ * on in this thread: a render never fails for it.
  */
-class EncoderThread {
+class RenderThread {
   #worker: Worker | undefined;
   #broken = false;
   #seq = 0;
   #answered = 0;
   readonly #pending = new Map<number, Pending>();
 
-  /** Encodings the thread has answered (the others were done here). */
+  /** Renders the thread has answered (the others were done here). */
   get answered(): number {
     return this.#answered;
   }
 
-  encode(canvas: Buffer, width: number, height: number): Promise<Buffer> {
-    // Small images are encoded here: the hand-off costs more than their encoding. So is a
-    // canvas not from the pool (an edit's composite), which is not shared.
-    if (this.#broken || width * height < OFF_THREAD_MIN_PIXELS || !(canvas.buffer instanceof SharedArrayBuffer)) {
-      return Promise.resolve(encodeRgbPng(canvas, width, height));
-    }
+  render(c: Composition): Promise<Buffer> {
+    // Small images are drawn here: the hand-off costs more than the work.
+    if (this.#broken || c.width * c.height < OFF_THREAD_MIN_PIXELS) return Promise.resolve(drawAndEncode(c));
     const worker = this.#worker ?? this.#start();
     if (this.#pending.size === 0) worker.ref();
     const id = ++this.#seq;
     return new Promise<Buffer>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      const job: EncodeJob = { id, shared: canvas.buffer as SharedArrayBuffer, offset: canvas.byteOffset, width, height };
+      const job: RenderJob = { id, composition: c };
       worker.postMessage(job);
-    }).catch(() => encodeRgbPng(canvas, width, height));
+    }).catch(() => drawAndEncode(c));
   }
 
   #start(): Worker {
@@ -64,10 +62,10 @@ class EncoderThread {
       this.#pending.clear();
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the PNG thread exited with ${code}`)));
+    worker.on('exit', (code) => fail(new Error(`the render thread exited with ${code}`)));
     this.#worker = worker;
     return worker;
   }
 }
 
-export const pngThread = new EncoderThread();
+export const pngThread = new RenderThread();

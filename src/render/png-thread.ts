@@ -1,16 +1,13 @@
-// The PNG encoder's worker thread (see png-offload.ts): reads the shared canvas, answers with the PNG transferred.
+// The render thread (see png-offload.ts): draws a placeholder's pixels and encodes its PNG, which it transfers back.
 import { parentPort } from 'node:worker_threads';
-import { encodeRgbPng } from './png-encode.js';
+import { drawAndEncode, type Composition } from './canvas-draw.js';
 
-export interface EncodeJob {
+export interface RenderJob {
   id: number;
-  shared: SharedArrayBuffer;
-  offset: number;
-  width: number;
-  height: number;
+  composition: Composition;
 }
 
-parentPort?.on('message', ({ id, shared, offset, width, height }: EncodeJob) => {
-  const png = encodeRgbPng(Buffer.from(shared, offset, width * height * 3), width, height);
+parentPort?.on('message', ({ id, composition }: RenderJob) => {
+  const png = drawAndEncode(composition);
   parentPort!.postMessage({ id, png: png.buffer }, [png.buffer as ArrayBuffer]);
 });
