@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import t from 'tap';
 import { inflateSync } from 'node:zlib';
 import { encodeRgbPng } from '../src/render/png-encode.js';
-import { pngThread } from '../src/render/png-offload.js';
+import { renderThread } from '../src/render/render-thread.js';
 import { drawAndEncode, type Composition } from '../src/render/canvas-draw.js';
 import { base64Bytes, readTextChunks } from '../src/render/png-text.js';
 
@@ -99,14 +99,14 @@ t.test('the render thread draws and encodes large placeholders as this thread wo
     pad: 4,
     gravity: 'centre',
   });
-  const answered = pngThread.answered;
+  const answered = renderThread.answered;
   const [a, b] = [composition(600, 480, 'one'), composition(600, 480, 'two')];
-  const [onThreadA, onThreadB] = await Promise.all([pngThread.render(a), pngThread.render(b)]);
+  const [onThreadA, onThreadB] = await Promise.all([renderThread.render(a), renderThread.render(b)]);
   t.ok(onThreadA.equals(drawAndEncode(a)), 'the same bytes');
   t.ok(onThreadB.equals(drawAndEncode(b)), 'concurrent renders each get their own answer');
   t.notOk(onThreadA.equals(onThreadB));
-  t.equal(pngThread.answered, answered + 2, 'both answered by the thread');
+  t.equal(renderThread.answered, answered + 2, 'both answered by the thread');
   const small = composition(100, 80, 'three');
-  t.ok((await pngThread.render(small)).equals(drawAndEncode(small)));
-  t.equal(pngThread.answered, answered + 2, 'the small one was not sent to it');
+  t.ok((await renderThread.render(small)).equals(drawAndEncode(small)));
+  t.equal(renderThread.answered, answered + 2, 'the small one was not sent to it');
 });

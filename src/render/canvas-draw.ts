@@ -5,7 +5,7 @@ import { encodeRgbPng } from './png-encode.js';
 
 /**
  * The pixels of a placeholder, in plain integer JavaScript (no libvips), so
- * they can be drawn on the PNG thread as well as on the main one: the tiled
+ * they can be drawn on the render thread as well as on the main one: the tiled
  * background, then the label panel. Only an edit's source image needs libvips.
  */
 

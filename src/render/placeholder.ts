@@ -3,7 +3,7 @@ import { loadSharp } from './sharp.js';
 import { canvases } from './canvas-pool.js';
 import { drawLabel, tiledBackground, type Composition } from './canvas-draw.js';
 import { encodeRgbPng } from './png-encode.js';
-import { pngThread } from './png-offload.js';
+import { renderThread } from './render-thread.js';
 import { shortAddress } from '../lib/ids.js';
 
 /**
@@ -98,7 +98,7 @@ export async function renderPlaceholder(p: RenderParams): Promise<Buffer> {
     // An edit shows the source scaled into the canvas, with the label below it.
     gravity: p.source ? 'south' : 'centre',
   };
-  if (!p.source) return pngThread.render(composition);
+  if (!p.source) return renderThread.render(composition);
   // Edits are rare: the source goes on with libvips' composite, the label after it.
   const fitted = await sharp(p.source.png)
     .resize(Math.max(1, Math.floor(width * 0.9)), Math.max(1, Math.floor(height * 0.62)), { fit: 'inside' })

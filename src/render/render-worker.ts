@@ -1,4 +1,4 @@
-// The render thread (see png-offload.ts): draws a placeholder's pixels and encodes its PNG, which it transfers back.
+// The render thread's entry (see render-thread.ts): draws a placeholder's pixels and encodes its PNG, which it transfers back.
 import { parentPort } from 'node:worker_threads';
 import { drawAndEncode, type Composition } from './canvas-draw.js';
 

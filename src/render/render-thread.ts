@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { drawAndEncode, type Composition } from './canvas-draw.js';
-import type { RenderJob } from './png-thread.js';
+import type { RenderJob } from './render-worker.js';
 
 interface Pending {
   resolve(png: Buffer): void;
@@ -46,7 +46,7 @@ class RenderThread {
 
   #start(): Worker {
     // From dist/render and from the bundle (dist/bundle, the same depth) alike; .ts under the test runner.
-    const worker = new Worker(new URL(`../render/png-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+    const worker = new Worker(new URL(`../render/render-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
     worker.unref();
     worker.on('message', ({ id, png }: { id: number; png: ArrayBuffer }) => {
       const pending = this.#pending.get(id);
@@ -68,4 +68,4 @@ class RenderThread {
   }
 }
 
-export const pngThread = new RenderThread();
+export const renderThread = new RenderThread();
