@@ -109,4 +109,10 @@ t.test('the render thread draws and encodes large placeholders as this thread wo
   const small = composition(100, 80, 'three');
   t.ok((await renderThread.render(small)).equals(drawAndEncode(small)));
   t.equal(renderThread.answered, answered + 2, 'the small one was not sent to it');
+  // A hand-off that fails (here: a value structured clone refuses) is rendered in this thread instead.
+  const unsendable = { ...a, unsendable: () => 0 } as Composition;
+  t.ok((await renderThread.render(unsendable)).equals(onThreadA), 'a failed hand-off still renders');
+  t.equal(renderThread.answered, answered + 2);
+  t.ok((await renderThread.render(b)).equals(onThreadB), 'and the thread goes on serving');
+  t.equal(renderThread.answered, answered + 3);
 });

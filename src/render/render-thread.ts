@@ -35,12 +35,13 @@ class RenderThread {
     // Small images are drawn here: the hand-off costs more than the work.
     if (this.#broken || c.width * c.height < OFF_THREAD_MIN_PIXELS) return Promise.resolve(drawAndEncode(c));
     const worker = this.#worker ?? this.#start();
-    if (this.#pending.size === 0) worker.ref();
     const id = ++this.#seq;
     return new Promise<Buffer>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
       const job: RenderJob = { id, composition: c };
+      // Throws (rejecting this promise) when the job cannot be sent: then nothing is pending and nothing holds the process.
       worker.postMessage(job);
+      if (this.#pending.size === 0) worker.ref();
+      this.#pending.set(id, { resolve, reject });
     }).catch(() => drawAndEncode(c));
   }
 
