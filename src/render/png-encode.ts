@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { SIGNATURE, sealChunk } from './png-text.js';
 
 /**
  * A PNG encoder for the placeholders, in plain integer JavaScript: the same
@@ -7,12 +7,11 @@ import { crc32 } from 'node:zlib';
  * 16 px tiles and a label panel, and uses two kinds of deflate match: a row
  * equal to the one above (15 rows in 16 outside the panel) is filtered "up"
  * into zeros and copied at distance 1, and a run of equal pixels is one pixel
- * then a copy at distance 3. Everything
- * else is a literal, in one fixed-Huffman block. libvips took ~1.5 ms of a
- * 256x256 render's ~2.7 to set up its pipeline and deflate the raw pixels.
+ * then a copy at distance 3. Everything else is a literal, in one
+ * fixed-Huffman block. libvips took ~1.5 ms of a 256x256 render's ~2.7 to set
+ * up its pipeline and deflate the raw pixels.
  */
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const ADLER_MOD = 65521;
 
 /** `code` (MSB first, `length` bits) reversed, as deflate writes Huffman codes. */
@@ -113,14 +112,6 @@ function copy(bits: BitWriter, length: number, distance: { code: number; bits: n
     bits.write(distance.code, distance.bits);
     length -= l;
   }
-}
-
-/** Seals the chunk whose data (`dataLength` bytes) is already at `at + 8`; where the next starts. */
-function sealChunk(out: Buffer, at: number, type: string, dataLength: number): number {
-  out.writeUInt32BE(dataLength, at);
-  out.write(type, at + 4, 'latin1');
-  out.writeUInt32BE(crc32(out.subarray(at + 4, at + 8 + dataLength)), at + 8 + dataLength);
-  return at + 12 + dataLength;
 }
 
 /** The scratch buffer grows to fit the largest PNG encoded so far, up to this. */

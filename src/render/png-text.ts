@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
  * produced it, readable by any PNG tool. Inserted right after IHDR, which the
  * PNG spec requires to be first and which is always 13 bytes long.
  */
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+export const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const IHDR_END = 8 + 4 + 4 + 13 + 4;
 
 // tEXt is Latin-1 with a 1-79 char keyword; anything else would make a corrupt chunk. Tested first: ids need no copy.
@@ -99,7 +99,7 @@ export class Base64Image {
 }
 
 /** Writes one chunk at `at` (its data already written at at+8) and returns where the next one starts. */
-function sealChunk(out: Buffer, at: number, type: string, dataLength: number): number {
+export function sealChunk(out: Buffer, at: number, type: string, dataLength: number): number {
   out.writeUInt32BE(dataLength, at);
   out.write(type, at + 4, 'latin1');
   out.writeUInt32BE(crc32(out.subarray(at + 4, at + 8 + dataLength)), at + 8 + dataLength);
