@@ -12,8 +12,8 @@ import { answerClientError, answerExpectation, frameworkError, jsonParseProblem,
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
 import { LAZY_SCHEMA_CONTROLLER } from './lazy-compilers.js';
 import { jsonDepthExceeds } from './lib/json-depth.js';
-import { childLoggerFactory, logSetup, registerRequestLog } from './logger.js';
-import { registerMetrics } from './metrics.js';
+import { childLoggerFactory, logSetup, requestLog } from './logger.js';
+import { buildMetrics } from './metrics.js';
 import { registerObservers, type RequestNote } from './observe.js';
 import { accountRoutes } from './routes/account.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -61,7 +61,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     logger: logging.options,
     childLoggerFactory,
     schemaController: LAZY_SCHEMA_CONTROLLER,
-    // registerRequestLog writes one line per request instead of Fastify's two.
+    // requestLog writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     genReqId: (req) => acceptClientRequestId(req.headers['x-request-id']) ?? newRequestId(),
@@ -165,10 +165,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       reply.code(err.status).headers(err.headers).send(err.toEnvelope(req.id));
     },
   });
-  registerRequestLog(app, logging.destination);
-  const metrics = registerMetrics(app, services);
-  registerObservers(app, services);
-  await app.register(healthRoutes, { services, metrics });
+  const metrics = buildMetrics(services);
+  registerObservers(app, services, { logLine: requestLog(app, logging.destination), requests: metrics.requests });
+  await app.register(healthRoutes, { services, metrics: metrics.registry });
   await app.register(catalogRoutes, { services });
   await app.register(imageRoutes, { services });
   await app.register(asyncJobRoutes, { services });

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { RequestMetrics } from './lib/request-metrics.js';
 import { statusAt } from './domain/job-state.js';
@@ -9,16 +8,12 @@ import type { Services } from './services.js';
  * Request metrics are counted as responses go out; jobs, renders and ledger
  * totals are read from the services when scraped, so they cannot drift.
  */
-export function registerMetrics(app: FastifyInstance, services: Services): Registry {
+export function buildMetrics(services: Services): { registry: Registry; requests: RequestMetrics } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
 
+  // Counted by the response observer (observe.ts), which reads the route and the elapsed time once for all.
   const requests = new RequestMetrics(registry);
-  app.addHook('onResponse', (req, reply, done) => {
-    // Unmatched URLs share one label so scanners cannot blow up the series count.
-    requests.tally(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
 
   new Gauge({
     name: 'emulator_jobs',
@@ -85,5 +80,5 @@ export function registerMetrics(app: FastifyInstance, services: Services): Regis
       this.set((await services.ledger.store.totals()).charges);
     },
   });
-  return registry;
+  return { registry, requests };
 }

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bodyHash, type Observation } from './domain/client-report.js';
 import type { Services } from './services.js';
 import { summariseBody, type Summary } from './lib/body-summary.js';
+import type { RequestMetrics } from './lib/request-metrics.js';
+import type { RequestLogLine } from './logger.js';
 
 /** What routes and the error handler add about a request for the journal and the report. */
 export interface RequestNote {
@@ -26,18 +28,33 @@ function kindOf(route: string): Observation['kind'] {
   return 'other';
 }
 
+/** What else hears of every answered request: the request log line (when `info` is on) and the request metrics. */
+export interface ResponseListeners {
+  logLine: RequestLogLine | undefined;
+  requests: RequestMetrics;
+}
+
 /**
- * Feeds the journal and the client report from every answered /v1 request,
- * after the response is sent, so neither adds latency to the client; then
- * tells the change feed, as after every control-plane write.
+ * One onResponse hook for everything that hears of an answered request: the
+ * metrics, the log line, and (for /v1 requests) the journal and the client
+ * report, then the change feed, as after every control-plane write. It runs
+ * after the response is sent, so none of it adds latency to the client, and
+ * reads the route (a getter that builds Fastify's whole route-options object)
+ * and the elapsed time once for all of them.
  */
-export function registerObservers(app: FastifyInstance, services: Services): void {
+export function registerObservers(app: FastifyInstance, services: Services, listeners: ResponseListeners): void {
   const { journal, reports } = services;
+  const { logLine, requests } = listeners;
   // Recording happens after the answer is sent; a state store that is down loses the record, not the request.
   const lost = (err: unknown) => app.log.warn({ err }, 'a journal or report record was lost');
   app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const route = req.routeOptions.url;
+    const elapsedMs = reply.elapsedTime;
+    // Unmatched URLs share one label so scanners cannot blow up the series count.
+    requests.tally(route ?? 'unmatched', req.method, reply.statusCode, elapsedMs / 1000);
+    logLine?.(req, reply.statusCode, route, elapsedMs);
     if (req.url.startsWith('/v1/')) {
-      observe(req, reply);
+      observe(req, reply, route ?? 'unmatched', elapsedMs);
       services.changes.notify();
     } else if (req.method !== 'GET' && req.url.startsWith('/_emulator/')) {
       services.changes.notify();
@@ -45,8 +62,7 @@ export function registerObservers(app: FastifyInstance, services: Services): voi
     done();
   });
 
-  function observe(req: FastifyRequest, reply: FastifyReply): void {
-    const route = req.routeOptions.url ?? 'unmatched';
+  function observe(req: FastifyRequest, reply: FastifyReply, route: string, elapsedMs: number): void {
     const note = req.note ?? {};
     const atMs = services.clock.nowMs();
     const retryHeader = reply.getHeader('retry-after');
@@ -64,7 +80,7 @@ export function registerObservers(app: FastifyInstance, services: Services): voi
       route,
       url: (query < 0 ? req.url : req.url.slice(0, query)).slice(0, URL_KEPT),
       status: reply.statusCode,
-      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      durationMs: Math.round(elapsedMs * 100) / 100,
       jobId,
       jobStatus: note.jobStatus,
       provider: note.provider,
@@ -78,15 +94,25 @@ export function registerObservers(app: FastifyInstance, services: Services): voi
     const kind = kindOf(route);
     // Wall time with monotonic precision: replicas (and a restarted process) compare these across processes.
     const endedRealMs = performance.timeOrigin + performance.now();
-    const observation: Observation = { keyId, kind, atMs, requestId: req.id, status: reply.statusCode, startedRealMs: endedRealMs - reply.elapsedTime, endedRealMs };
-    if (jobId) observation.jobId = jobId;
-    if (note.jobStatus) observation.jobStatus = note.jobStatus;
-    if (retryAfterS !== undefined && reply.statusCode < 300) observation.retryAfterS = retryAfterS;
     // A retry is the same body sent to the same route: a sync request and an async submit are not retries of each other.
     const hash = kind === 'sync' || kind === 'submit' ? (note.form?.hash ?? note.bodyHash ?? bodyHash(req.body)) : undefined;
-    if (hash) observation.bodyHash = `${route} ${hash}`;
-    if (stainless !== undefined) observation.stainlessRetry = Math.min(1000, Math.max(0, Number.parseInt(String(stainless), 10) || 0));
-    if (body && typeof body === 'object' && body.provider !== undefined) observation.usedDeprecatedProvider = true;
-    reports.observe(observation)?.catch(lost);
+    // Every field in one literal, as the stores keep it (storedObservation): no shape transitions per request.
+    reports
+      .observe({
+        keyId,
+        kind,
+        requestId: req.id,
+        jobId: jobId || undefined,
+        jobStatus: note.jobStatus || undefined,
+        bodyHash: hash ? `${route} ${hash}` : undefined,
+        atMs,
+        status: reply.statusCode,
+        retryAfterS: retryAfterS !== undefined && reply.statusCode < 300 ? retryAfterS : undefined,
+        startedRealMs: endedRealMs - elapsedMs,
+        endedRealMs,
+        stainlessRetry: stainless === undefined ? undefined : Math.min(1000, Math.max(0, Number.parseInt(String(stainless), 10) || 0)),
+        usedDeprecatedProvider: body && typeof body === 'object' && body.provider !== undefined ? true : undefined,
+      })
+      ?.catch(lost);
   }
 }

@@ -64,7 +64,7 @@ export async function runSync(svc: GenerationServices, spec: ImageJobSpec, ctx: 
   await requestStage(svc.faults, point);
   const candidates = rankCandidates(svc.pool, spec.model.id, spec.prefs, svc.config.usdPer0g, ctx.key?.restrictions);
   const { endpoint, result } = await serveFirst(svc.faults, point, candidates, (e) =>
-    svc.provider(e.provider.address).generate(spec.forward, imageSetOf(spec), ctx.requestId, spec.forwardHeaders),
+    svc.provider(e.provider.address).generate(spec.forward, imageSetOf(spec), ctx.requestId, spec.headers),
   );
   const images = result.body.data;
   // The provider's usage.output_images is what the Router bills on (contract §5.1).

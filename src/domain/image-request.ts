@@ -24,7 +24,8 @@ export interface ImageJobSpec {
   prefs: RoutingPrefs;
   /** The body as the provider sees it: Router extensions removed (contract §0.19). */
   forward: ProviderImageRequest;
-  forwardHeaders: Record<string, string>;
+  /** The client's headers: what of them reaches the provider (forwardedHeaders) is worked out only when a recording is read. */
+  headers: IncomingHttpHeaders;
   source?: SourceImage;
 }
 
@@ -135,6 +136,6 @@ export function parseImageRequest(
     verifyTee: body.verify_tee === true,
     prefs: routingPrefs(headers, body.provider, requestParameters),
     forward: forward as unknown as ProviderImageRequest,
-    forwardHeaders: forwardedHeaders(headers),
+    headers,
   };
 }

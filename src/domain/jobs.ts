@@ -88,7 +88,7 @@ export class JobService {
     // The provider that accepts the submit owns the job; one that fails it is skipped if fallbacks allow.
     const candidates = rankCandidates(pool, spec.model.id, spec.prefs, config.usdPer0g, ctx.key?.restrictions);
     const { endpoint } = await serveFirst(this.deps.faults, point, candidates, (e) =>
-      this.deps.provider(e.provider.address).receive(spec.forward, ctx.requestId, spec.forwardHeaders),
+      this.deps.provider(e.provider.address).receive(spec.forward, ctx.requestId, spec.headers),
     );
     const provider = endpoint.provider;
     const scale = config.jobTimeScale;

@@ -1,4 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../lib/clock.js';
+import { forwardedHeaders } from '../domain/image-request.js';
 import { unixSeconds } from '../lib/clock.js';
 import { createHash } from 'node:crypto';
 import { summariseBody, type Summary } from '../lib/body-summary.js';
@@ -51,12 +53,19 @@ export interface RecordedRequest {
 
 const RECORDED_MAX = 100;
 
+/** As received: the headers are filtered when read, not on every request (they are bounded by Node's header limit). */
+interface Received {
+  requestId: string;
+  body: Summary;
+  headers: IncomingHttpHeaders;
+}
+
 /**
  * One provider of the pool. It records the last bodies it received (so tests
  * can prove Router-only fields never reach it) and answers with labelled PNGs.
  */
 export class MockProvider {
-  readonly #received: RecordedRequest[] = [];
+  readonly #received: Received[] = [];
 
   constructor(
     readonly spec: ProviderSpec,
@@ -65,11 +74,11 @@ export class MockProvider {
   ) {}
 
   get received(): readonly RecordedRequest[] {
-    return this.#received;
+    return this.#received.map((r) => ({ requestId: r.requestId, body: r.body, headers: forwardedHeaders(r.headers) }));
   }
 
   /** The provider's side of a request or a job submit: it sees the forwarded body. */
-  receive(body: ProviderImageRequest, requestId: string, headers: Record<string, string> = {}): void {
+  receive(body: ProviderImageRequest, requestId: string, headers: IncomingHttpHeaders = {}): void {
     this.#received.push({ requestId, body: summariseBody(body) ?? {}, headers });
     if (this.#received.length > RECORDED_MAX) this.#received.shift();
   }
@@ -101,7 +110,7 @@ export class MockProvider {
     return pngs.map((png) => taggedBase64(png, { ...tags, provider_address: this.spec.address }));
   }
 
-  async generate(body: ProviderImageRequest, set: ImageSet, requestId: string, headers: Record<string, string> = {}): Promise<ProviderResult> {
+  async generate(body: ProviderImageRequest, set: ImageSet, requestId: string, headers: IncomingHttpHeaders = {}): Promise<ProviderResult> {
     this.receive(body, requestId, headers);
     const images = await this.renderImages(set, { request_id: requestId });
     const result: ProviderResult = {

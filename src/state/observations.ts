@@ -28,21 +28,33 @@ export function checkBounds(bounds: ReportBounds): ReportBounds {
   return bounds;
 }
 
-const TEXT = ['keyId', 'kind', 'requestId', 'jobId', 'jobStatus', 'bodyHash'] as const;
-const NUMBER = ['atMs', 'status', 'retryAfterS', 'startedRealMs', 'endedRealMs', 'stainlessRetry'] as const;
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const finite = (v: unknown): number | undefined => (Number.isFinite(v) ? (v as number) : undefined);
 
 /**
  * The observation as stored: known fields only, and none that JSON would
- * change (undefined, NaN, Infinity: a header such as `x-stainless-retry-count:
- * 1e999` reads as Infinity), so a replay after a trip through JSON or Redis
- * sees exactly what the live store saw.
+ * change (NaN, Infinity: a header such as `x-stainless-retry-count: 1e999`
+ * reads as Infinity), so a replay after a trip through JSON or Redis sees
+ * exactly what the live store saw. One literal with every field (undefined
+ * where absent, which JSON drops): one hidden class for every stored
+ * observation, where fields added one by one cost a property-array spill each.
  */
 export function storedObservation(o: Observation): Observation {
-  const out: Record<string, unknown> = {};
-  for (const f of TEXT) if (typeof o[f] === 'string') out[f] = o[f];
-  for (const f of NUMBER) if (Number.isFinite(o[f])) out[f] = o[f];
-  if (o.usedDeprecatedProvider === true) out.usedDeprecatedProvider = true;
-  return out as unknown as Observation;
+  return {
+    keyId: o.keyId,
+    kind: o.kind,
+    requestId: o.requestId,
+    jobId: text(o.jobId),
+    jobStatus: text(o.jobStatus),
+    bodyHash: text(o.bodyHash),
+    atMs: o.atMs,
+    status: o.status,
+    retryAfterS: finite(o.retryAfterS),
+    startedRealMs: finite(o.startedRealMs),
+    endedRealMs: finite(o.endedRealMs),
+    stainlessRetry: finite(o.stainlessRetry),
+    usedDeprecatedProvider: o.usedDeprecatedProvider === true ? true : undefined,
+  };
 }
 
 export function replayReport(

@@ -40,8 +40,8 @@ export class MemoryReportStore implements ReportStore {
 
   async dump(keyId?: string): Promise<Json> {
     const keys = [...this.#keys].filter(([id]) => keyId === undefined || id === keyId).map(([id, observations]) => ({ keyId: id, observations }));
-    // Stored observations hold only JSON values: this copy is what the Redis store dumps too.
-    return structuredClone({ keys } satisfies ReportDump) as unknown as Json;
+    // Through JSON text, as the Redis store's copy is: fields left undefined vanish.
+    return JSON.parse(JSON.stringify({ keys } satisfies ReportDump)) as Json;
   }
 
   /** Each key in the dump replaces the one held, and becomes the most recently active, in dump order. */
