@@ -44,7 +44,7 @@ export function memoryBackend(config: Pick<Config, 'journalMax'>): StateBackend 
  */
 export async function openState(config: StateConfig, onStatus?: (ok: boolean, reason: string | undefined) => void): Promise<StateBackend> {
   if (!config.redisUrl) return memoryBackend(config);
-  const link = new RedisLink({ url: config.redisUrl, prefix: config.redisPrefix, commandTimeoutMs: config.redisCommandTimeoutMs, ...(onStatus ? { onStatus } : {}) });
+  const link = await RedisLink.open({ url: config.redisUrl, prefix: config.redisPrefix, commandTimeoutMs: config.redisCommandTimeoutMs, ...(onStatus ? { onStatus } : {}) });
   await link.connect().catch((err: Error) => onStatus?.(false, err.message));
   const ledger = new RedisLedgerStore(link);
   return {

@@ -25,7 +25,7 @@ export function eachBackend(t: Test, name: string, suite: (t: Test, backend: Bac
       name: 'redis',
       redis,
       link: async (tt) => {
-        const link = new RedisLink({ url: redis.url, prefix: uniquePrefix(name.replace(/\W+/g, '-')), commandTimeoutMs: 2000 });
+        const link = await RedisLink.open({ url: redis.url, prefix: uniquePrefix(name.replace(/\W+/g, '-')), commandTimeoutMs: 2000 });
         await link.connect();
         tt.teardown(() => link.close());
         return link;

@@ -14,7 +14,7 @@ export async function twoHandles<S>(t: Test, backend: BackendCase, memory: () =>
   }
   const prefix = uniquePrefix('shared');
   const open = async () => {
-    const link = new RedisLink({ url: backend.redis!.url, prefix, commandTimeoutMs: 2000 });
+    const link = await RedisLink.open({ url: backend.redis!.url, prefix, commandTimeoutMs: 2000 });
     await link.connect();
     t.teardown(() => link.close());
     return redis(link);

@@ -73,7 +73,7 @@ async function stores(t: Test, backend: BackendCase): Promise<Stores> {
     return { jobs, ledger, twin: jobs };
   }
   const link = await backend.link(t);
-  const other = new RedisLink({ url: backend.redis!.url, prefix: link.prefix, commandTimeoutMs: 2000 });
+  const other = await RedisLink.open({ url: backend.redis!.url, prefix: link.prefix, commandTimeoutMs: 2000 });
   await other.connect();
   t.teardown(() => other.close());
   const ledger = new RedisLedgerStore(link);

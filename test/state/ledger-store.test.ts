@@ -30,7 +30,7 @@ async function stores(t: Test, backend: BackendCase, bounds?: LedgerBounds): Pro
     return { store, twin: store };
   }
   const link = await backend.link(t);
-  const other = new RedisLink({ url: backend.redis!.url, prefix: link.prefix, commandTimeoutMs: 2000 });
+  const other = await RedisLink.open({ url: backend.redis!.url, prefix: link.prefix, commandTimeoutMs: 2000 });
   await other.connect();
   t.teardown(() => other.close());
   return { store: new RedisLedgerStore(link, bounds), twin: new RedisLedgerStore(other, bounds) };

@@ -25,7 +25,7 @@ const decimal = fc.oneof(
 
 t.test('decimal add, sub, cmp and neg agree with BigInt', async (t) => {
   const redis = await startRedis(t);
-  const link = new RedisLink({ url: redis.url, prefix: uniquePrefix('decimal'), commandTimeoutMs: 2000 });
+  const link = await RedisLink.open({ url: redis.url, prefix: uniquePrefix('decimal'), commandTimeoutMs: 2000 });
   await link.connect();
   t.teardown(() => link.close());
   const run = (pairs: [string, string][]) => link.script<[string, string, number, string][]>(batch, [], pairs.flat());

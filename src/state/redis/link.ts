@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createClient, type RedisArgument } from '@redis/client';
+import type { createClient, RedisArgument } from '@redis/client';
 
 import { StateUnavailableError } from '../unavailable.js';
 
@@ -24,6 +24,8 @@ export interface RedisLinkOptions {
 
 export type Arg = string | number | Buffer;
 
+type CreateClient = typeof createClient;
+
 /**
  * One node-redis client shared by every store. Commands are never queued
  * while Redis is down (they fail at once rather than hang), each has a
@@ -35,7 +37,16 @@ export class RedisLink {
   #reason: string | undefined = 'connecting';
   readonly #timeoutMs: number;
 
-  constructor(private readonly options: RedisLinkOptions) {
+  /** node-redis is loaded here, on first use: a server without REDIS_URL never parses its 650 KB. */
+  static async open(options: RedisLinkOptions): Promise<RedisLink> {
+    const { createClient } = await import('@redis/client');
+    return new RedisLink(options, createClient);
+  }
+
+  private constructor(
+    private readonly options: RedisLinkOptions,
+    createClient: CreateClient,
+  ) {
     this.prefix = options.prefix;
     this.#timeoutMs = options.commandTimeoutMs;
     this.#client = createClient({
