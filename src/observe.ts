@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bodyHash, type Observation } from './domain/client-report.js';
+import { bodyHash, textHash, type Observation } from './domain/client-report.js';
 import type { Services } from './services.js';
 import { summariseBody, type Summary } from './lib/body-summary.js';
 import type { RequestMetrics } from './lib/request-metrics.js';
@@ -104,7 +104,8 @@ export function registerObservers(app: FastifyInstance, services: Services, list
         requestId: req.id,
         jobId: jobId || undefined,
         jobStatus: note.jobStatus || undefined,
-        bodyHash: hash ? `${route} ${hash}` : undefined,
+        // One short flat string per kept observation, not the route and the hash joined.
+        bodyHash: hash ? textHash(`${route} ${hash}`) : undefined,
         atMs,
         status: reply.statusCode,
         retryAfterS: retryAfterS !== undefined && reply.statusCode < 300 ? retryAfterS : undefined,

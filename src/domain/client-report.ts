@@ -81,6 +81,9 @@ function sortedKeys(_key: string, value: unknown): unknown {
   return out;
 }
 
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const HEX_OUT = Buffer.alloc(16);
+
 /** Two 32-bit multiply-xorshift lanes (the cyrb53 construction, both lanes kept): 16 hex digits. */
 class Fingerprint {
   #h1 = 0xdeadbeef;
@@ -97,10 +100,15 @@ class Fingerprint {
     for (let i = 0; i < text.length; i++) this.code(text.charCodeAt(i));
   }
 
+  /** One flat 16-character string: hashes are kept by the report store, where two joined halves cost three objects. */
   hex(): string {
     const h1 = Math.imul(this.#h1 ^ (this.#h1 >>> 16), 2246822507) ^ Math.imul(this.#h2 ^ (this.#h2 >>> 13), 3266489909);
     const h2 = Math.imul(this.#h2 ^ (this.#h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-    return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+    for (let i = 0; i < 8; i++) {
+      HEX_OUT[i] = HEX_DIGITS[(h1 >>> (28 - 4 * i)) & 15]!;
+      HEX_OUT[8 + i] = HEX_DIGITS[(h2 >>> (28 - 4 * i)) & 15]!;
+    }
+    return HEX_OUT.toString('latin1');
   }
 }
 
