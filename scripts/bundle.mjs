@@ -40,7 +40,7 @@ await Promise.all([
     // server.ts runs its main() when the loader is what node was started with.
     define: { 'import.meta.url': '__emulatorModuleUrl' },
     banner: { js: "const __emulatorModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'server.js')).href;" },
-    // Less source for V8 to parse at every start (Node 20 has no compile cache); names stay for stack traces.
+    // Less source to read, and to parse when the code cache is missing or refused; names stay for stack traces.
     minifyWhitespace: true,
     minifySyntax: true,
     sourcemap: 'linked',
@@ -66,7 +66,7 @@ writeFileSync(loader, `#!/usr/bin/env -S node ${startFlags.join(' ')}\n${readFil
 chmodSync(loader, 0o755);
 
 // The code cache: the server started once, on a free port, until it has answered /healthz.
-// Without one (a sandbox that cannot listen, say) the server starts as fast as before it existed.
+// Without one (a sandbox that cannot listen, say) the server still starts: V8 compiles the bundle as it comes.
 const cache = path('../dist/bundle/server.cjs.cache');
 rmSync(cache, { force: true });
 const primed = spawnSync(process.execPath, [...startFlags, loader], {
