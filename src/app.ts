@@ -14,7 +14,7 @@ import { LAZY_SCHEMA_CONTROLLER } from './lazy-compilers.js';
 import { jsonDepthExceeds } from './lib/json-depth.js';
 import { childLoggerFactory, logSetup, requestLog } from './logger.js';
 import { buildMetrics } from './metrics.js';
-import { registerObservers, type RequestNote } from './observe.js';
+import { noteOf, registerObservers, type RequestNote } from './observe.js';
 import { accountRoutes } from './routes/account.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { asyncJobRoutes } from './routes/async-jobs.js';
@@ -98,7 +98,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       done(new ApiError('invalid_body', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
       return;
     }
-    if ((body as string).length > CANONICAL_MAX_BYTES) req.note = { ...req.note, bodyHash: textHash(body as string) };
+    if ((body as string).length > CANONICAL_MAX_BYTES) noteOf(req).bodyHash = textHash(body as string);
     parseJson(req, body as string, (err, value) => {
       if (err && (body as string).length > 0) done(new ApiError('invalid_body', jsonParseProblem(body as string)), undefined);
       else done(err, value);
@@ -146,7 +146,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   app.setErrorHandler((err, req, reply) => {
     const apiError = toApiError(err);
-    req.note = { ...req.note, errorCode: apiError.code };
+    noteOf(req).errorCode = apiError.code;
     if (apiError.status >= 500 && !(err instanceof ApiError)) req.log.error({ err, reqId: req.id, keyId: req.auth?.keyId }, 'unhandled error');
     return reply.code(apiError.status).headers(apiError.headers).send(apiError.toEnvelope(req.id));
   });

@@ -18,6 +18,11 @@ export interface RequestNote {
   bodyHash?: string;
 }
 
+/** The request's note, made on first use with every field, so notes share one shape and are filled in place. */
+export function noteOf(req: FastifyRequest): RequestNote {
+  return (req.note ??= { jobId: undefined, jobStatus: undefined, errorCode: undefined, provider: undefined, form: undefined, bodyHash: undefined });
+}
+
 /** An unmatched route's path can be kilobytes long; the journal keeps its start. */
 const URL_KEPT = 256;
 

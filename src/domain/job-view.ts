@@ -37,7 +37,9 @@ export async function viewJob(deps: JobViewDeps, polled: Job, baseUrl: string, v
   if (status === 'processing' && deps.config.inProgressStatus === 'mixed') job = await counting;
   else {
     counting.catch(() => undefined);
-    job = { ...polled, polls: polled.polls + 1 };
+    // The caller's own copy (the store hands out copies): counted in place, not copied again.
+    job = polled;
+    job.polls++;
   }
   const body: JobStatusBody = {
     jobId: job.id,

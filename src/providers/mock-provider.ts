@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { summariseBody, type Summary } from '../lib/body-summary.js';
 import { newRequestId, uuidFromHex } from '../lib/ids.js';
 import { taggedBase64, type Base64Image } from '../render/png-text.js';
-import type { SourceImage } from '../render/placeholder.js';
+import type { RenderParams, SourceImage } from '../render/placeholder.js';
 import type { Renderer } from '../render/renderer.js';
 import type { ProviderSpec } from './types.js';
 
@@ -94,20 +94,16 @@ export class MockProvider {
 
   /** Base64 PNGs, tagged with `tags` as tEXt chunks (request id, job id, provider). */
   async renderImages(set: ImageSet, tags: Record<string, string>): Promise<Base64Image[]> {
-    const pngs = await Promise.all(
-      this.renderer.renderMany(
-        Array.from({ length: set.n }, (_, index) => ({
-          model: set.model,
-          prompt: set.prompt,
-          width: set.width,
-          height: set.height,
-          index,
-          providerAddress: this.spec.address,
-          ...(set.source ? { source: set.source } : {}),
-        })),
-      ),
-    );
-    return pngs.map((png) => taggedBase64(png, { ...tags, provider_address: this.spec.address }));
+    // Plain literals, no spreads: this runs on every cache hit.
+    const params: RenderParams[] = new Array(set.n);
+    for (let index = 0; index < set.n; index++) {
+      const p: RenderParams = { model: set.model, prompt: set.prompt, width: set.width, height: set.height, index, providerAddress: this.spec.address };
+      if (set.source) p.source = set.source;
+      params[index] = p;
+    }
+    const pngs = await Promise.all(this.renderer.renderMany(params));
+    const entries: Record<string, string> = { ...tags, provider_address: this.spec.address };
+    return pngs.map((png) => taggedBase64(png, entries));
   }
 
   async generate(body: ProviderImageRequest, set: ImageSet, requestId: string, headers: IncomingHttpHeaders = {}): Promise<ProviderResult> {

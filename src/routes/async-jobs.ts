@@ -13,6 +13,7 @@ import type { Services } from '../services.js';
 import { ROUTED } from '../schemas/routing-headers.js';
 import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
 import { editQuery, MULTIPART_ROUTE, requestContext } from './images.js';
+import { noteOf } from '../observe.js';
 import { acceptMultipart, readEditForm } from './multipart.js';
 
 const SUBMIT_RESPONSES = { 202: JobSubmitResponse, ...INFERENCE_ERRORS };
@@ -21,7 +22,10 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   const { jobs, config } = services;
   const accept = async (req: FastifyRequest, reply: FastifyReply, spec: ImageJobSpec) => {
     const job = await jobs.submit(spec, requestContext(req));
-    req.note = { ...req.note, jobId: job.id, jobStatus: 'pending', provider: job.providerAddress };
+    const note = noteOf(req);
+    note.jobId = job.id;
+    note.jobStatus = 'pending';
+    note.provider = job.providerAddress;
     const retryAfterS = jobs.retryAfterS(job);
     const body: JobSubmitBody = { jobId: job.id, status: 'pending', provider_address: job.providerAddress };
     const headers: Record<string, string> = { 'x-provider': job.providerAddress };
@@ -101,7 +105,9 @@ export const asyncJobRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       const ctx = requestContext(req);
       await requestStage(services.faults, { route: ctx.route, keyId: ctx.keyId, model: job.model });
       const view = await viewJob(services, job, `${req.protocol}://${req.host}`, req.query.verify_tee === 'true');
-      req.note = { ...req.note, jobStatus: view.body.status, provider: job.providerAddress };
+      const note = noteOf(req);
+      note.jobStatus = view.body.status;
+      note.provider = job.providerAddress;
       sendWithImages(reply, view.headers, view.body);
       return reply;
     },

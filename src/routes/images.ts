@@ -11,6 +11,7 @@ import { ImageGenerationRequest, ImageGenerationResponse } from '../schemas/imag
 import type { Services } from '../services.js';
 import { ROUTED } from '../schemas/routing-headers.js';
 import { API_KEY_SECURITY, INFERENCE_ERRORS, inferenceGate } from './auth-hook.js';
+import { noteOf } from '../observe.js';
 import { acceptMultipart, readEditForm } from './multipart.js';
 
 export function requestContext(req: FastifyRequest): RequestContext {
@@ -57,7 +58,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     async (req, reply) => {
       const spec = parseImageRequest(services.pool, req.body, 'text-to-image', services.config, req.headers);
       const outcome = await runSync(services, spec, requestContext(req));
-      req.note = { ...req.note, provider: outcome.body.x_0g_trace.provider };
+      noteOf(req).provider = outcome.body.x_0g_trace.provider;
       sendWithImages(reply, outcome.headers, outcome.body);
       return reply;
     },
@@ -88,7 +89,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         const query = editQuery(req.query);
         const spec = await parseEditRequest(services.pool, await readEditForm(req, services.config.profile), query, services.config, req.headers);
         const outcome = await runSync(services, spec, requestContext(req));
-        req.note = { ...req.note, provider: outcome.body.x_0g_trace.provider };
+        noteOf(req).provider = outcome.body.x_0g_trace.provider;
         sendWithImages(reply, outcome.headers, outcome.body);
         return reply;
       },

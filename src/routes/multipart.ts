@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { EditForm, ReferenceImage } from '../domain/edit-request.js';
 import { bodyHash } from '../domain/client-report.js';
 import { ApiError } from '../errors.js';
+import { noteOf } from '../observe.js';
 import { summariseBody } from '../lib/body-summary.js';
 
 const FILE_FIELDS = new Set(['image', 'image[]', 'mask']);
@@ -81,7 +82,7 @@ export async function readEditForm(req: FastifyRequest, profile: 'lenient' | 'st
     if (status === 413) throw new ApiError('request_too_large', `Upload is too large: ${(err as Error).message}`);
     throw new ApiError('invalid_body', `multipart body could not be read: ${(err as Error).message}`);
   }
-  req.note = { ...req.note, form: summariseForm(form) };
+  noteOf(req).form = summariseForm(form);
   return form;
 }
 

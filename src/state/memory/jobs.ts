@@ -1,7 +1,7 @@
 import { doneAtMs } from '../../domain/job-state.js';
 import { MinHeap } from '../../lib/min-heap.js';
 import type { Job, JobOutcome } from '../../store/job-store.js';
-import { copyJob, jobsFromJson, jobsToJson, newestFirst } from '../job-records.js';
+import { copyJob, jobsFromJson, jobsToJson, keptOutcome, newestFirst } from '../job-records.js';
 import type { JobBooking, JobCounts, JobStore, Json } from '../types.js';
 import type { MemoryLedgerStore } from './ledger.js';
 
@@ -50,7 +50,7 @@ export class MemoryJobStore implements JobStore {
         const booked = this.ledger.bookNow(booking.accountId, booking.opening, booking.charge, booking.spend);
         stored = { status: 'completed', currency: booked.currency };
       }
-      job.outcome = { ...stored };
+      job.outcome = keptOutcome(stored);
       this.#live.delete(id);
     }
     return copyJob(job);
