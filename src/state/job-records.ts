@@ -9,7 +9,6 @@ import type { Json } from './types.js';
  * are undefined are left out, and retryAfterS null means "no Retry-After").
  */
 
-/** A copy that shares nothing a caller could change with the stored job (the thumbnail Buffer is never written to). */
 // A completed outcome is read-only: every job completed in one currency shares one object.
 const COMPLETED: Record<Currency, JobOutcome> = {
   '0g': Object.freeze({ status: 'completed', currency: '0g' }),
@@ -21,7 +20,12 @@ export function keptOutcome(outcome: JobOutcome): JobOutcome {
   return outcome.status === 'completed' ? COMPLETED[outcome.currency] : { ...outcome };
 }
 
-/** Field by field, one literal: stores copy a job on every read, and a spread with overrides is V8's slow copy. */
+/**
+ * A copy that shares nothing a caller could change with the stored job (the
+ * thumbnail Buffer is never written to; a completed outcome is frozen). Field
+ * by field, one literal: stores copy a job on every read, and a spread with
+ * overrides is V8's slow copy.
+ */
 export function copyJob(job: Job): Job {
   return {
     id: job.id,
