@@ -41,14 +41,15 @@ const finite = (v: unknown): number | undefined => (Number.isFinite(v) ? (v as n
  */
 export function storedObservation(o: Observation): Observation {
   return {
-    keyId: o.keyId,
-    kind: o.kind,
-    requestId: o.requestId,
+    // Required fields too are checked, as before: a stored observation holds nothing JSON would change.
+    keyId: text(o.keyId) as string,
+    kind: text(o.kind) as Observation['kind'],
+    requestId: text(o.requestId) as string,
     jobId: text(o.jobId),
     jobStatus: text(o.jobStatus),
     bodyHash: text(o.bodyHash),
-    atMs: o.atMs,
-    status: o.status,
+    atMs: finite(o.atMs) as number,
+    status: finite(o.status) as number,
     retryAfterS: finite(o.retryAfterS),
     startedRealMs: finite(o.startedRealMs),
     endedRealMs: finite(o.endedRealMs),
