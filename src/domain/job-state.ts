@@ -23,6 +23,13 @@ export function updatedAtMs(job: Job, nowMs: number): number {
   return doneAtMs(job);
 }
 
+/** How many of `jobs` are in each state at `nowMs`. */
+export function countByStatus(jobs: Iterable<Job>, nowMs: number): Record<JobStatus, number> {
+  const counts = { pending: 0, processing: 0, completed: 0, failed: 0 };
+  for (const job of jobs) counts[statusAt(job, nowMs)]++;
+  return counts;
+}
+
 export function isTerminal(status: JobStatus): boolean {
   return status === 'completed' || status === 'failed';
 }

@@ -5,7 +5,7 @@ import { flat, newHexId } from '../lib/ids.js';
 import type { MockProvider } from '../providers/mock-provider.js';
 import type { ProviderPool } from '../providers/pool.js';
 import type { JobBooking, JobStore } from '../state/types.js';
-import type { Job, JobOutcome } from '../store/job-store.js';
+import type { Job, JobOutcome, JobStatus } from '../store/job-store.js';
 import type { ImageJobSpec } from './image-request.js';
 import type { Billing } from '../schemas/common.js';
 import { imageBilling, type Currency } from './billing.js';
@@ -160,6 +160,11 @@ export class JobService {
   /** Retained jobs, newest first, for metrics, reports and the console. */
   list(options?: { accountId?: string; limit?: number }): Promise<Job[]> {
     return this.deps.store.list(options);
+  }
+
+  /** How many retained jobs are in each state now. */
+  statusCounts(): Promise<Record<JobStatus, number>> {
+    return this.deps.store.statusCounts(this.deps.clock.nowMs());
   }
 
   async liveCount(): Promise<number> {

@@ -1,7 +1,7 @@
 import type { Currency } from '../domain/billing.js';
 import type { Observation, ReportBody } from '../domain/client-report.js';
 import type { JournalEntry, JournalQuery, JournalRecord } from '../store/journal.js';
-import type { Job, JobOutcome } from '../store/job-store.js';
+import type { Job, JobOutcome, JobStatus } from '../store/job-store.js';
 
 /*
  * One interface per kind of state that changes per request, each with an
@@ -183,6 +183,8 @@ export interface JobStore extends Dumpable<Json> {
   /** Jobs, newest first (by createdMs), optionally one account's, at most `limit`. */
   list(options?: { accountId?: string; limit?: number }): Promise<Job[]>;
   counts(): Promise<JobCounts>;
+  /** How many retained jobs are in each state at `nowMs` (metrics scrapes): copies nothing where the store can avoid it. */
+  statusCounts(nowMs: number): Promise<Record<JobStatus, number>>;
   /** Forgets every job (or one account's) with nothing booked for those not settled. */
   reset(accountId?: string): Promise<void>;
 }

@@ -226,6 +226,20 @@ eachBackend(t, 'job store', async (t, backend) => {
     t.same(await jobs.counts(), { total: 3, live: 3, sourceBytes: 0 });
   });
 
+  t.test('statusCounts: every retained job in the state it has at the given time', async (t) => {
+    const { jobs } = await stores(t, backend);
+    // createdMs 1000: processing from 1100, due at 1500.
+    const [early, late, done, failed] = [job(), job({ createdMs: 2_000 }), job(), job()];
+    for (const j of [early, late, done, failed]) await jobs.create(j);
+    await jobs.settle(done.id, COMPLETED, bookingOf(done));
+    await jobs.settle(failed.id, FAILED);
+    t.same(await jobs.statusCounts(1_050), { pending: 2, processing: 0, completed: 1, failed: 1 });
+    t.same(await jobs.statusCounts(1_200), { pending: 1, processing: 1, completed: 1, failed: 1 });
+    t.same(await jobs.statusCounts(2_200), { pending: 0, processing: 2, completed: 1, failed: 1 }, 'an unsettled job past its due time is still processing');
+    await jobs.delete(done.id);
+    t.same(await jobs.statusCounts(2_200), { pending: 0, processing: 2, completed: 0, failed: 1 });
+  });
+
   t.test('reset forgets one account’s jobs, or all, booking nothing', async (t) => {
     const { jobs, ledger } = await stores(t, backend);
     const mine = [job({ accountId: 'acct_m' }), job({ accountId: 'acct_m' })];

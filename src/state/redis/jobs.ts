@@ -1,5 +1,5 @@
-import { doneAtMs } from '../../domain/job-state.js';
-import type { Job, JobOutcome } from '../../store/job-store.js';
+import { countByStatus, doneAtMs } from '../../domain/job-state.js';
+import type { Job, JobOutcome, JobStatus } from '../../store/job-store.js';
 import { jobFromJson, jobsFromJson, jobsToJson, jobToJson } from '../job-records.js';
 import type { JobBooking, JobCounts, JobStore, Json } from '../types.js';
 import * as S from './job-scripts.js';
@@ -83,6 +83,11 @@ export class RedisJobStore implements JobStore {
   async counts(): Promise<JobCounts> {
     const [total, live, sourceBytes] = await this.#run<[number, number, string]>(S.COUNTS, []);
     return { total, live, sourceBytes: Number(sourceBytes) };
+  }
+
+  // One read of every job, as the scrape did before this method: fine at scrape intervals.
+  async statusCounts(nowMs: number): Promise<Record<JobStatus, number>> {
+    return countByStatus(await this.list(), nowMs);
   }
 
   async reset(accountId?: string): Promise<void> {
