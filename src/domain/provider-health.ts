@@ -28,13 +28,21 @@ export class ProviderHealth {
     for (const provider of pool.providers) {
       const address = provider.address.toLowerCase();
       this.#initial.set(address, provider.healthy);
-      Object.defineProperty(provider, 'healthy', { get: () => this.at(address, this.nowMs()), configurable: true, enumerable: true });
+      // Routing reads this for every candidate of every request: with no change recorded, no clock read and no scan.
+      Object.defineProperty(provider, 'healthy', {
+        get: () => (this.#changes.length === 0 ? this.#initial.get(address)! : this.#at(address, this.nowMs())),
+        configurable: true,
+        enumerable: true,
+      });
     }
   }
 
   /** Whether the provider is healthy at `atMs`: the latest change at or before it, else its configured health. */
   at(address: string, atMs: number): boolean {
-    const key = address.toLowerCase();
+    return this.#at(address.toLowerCase(), atMs);
+  }
+
+  #at(key: string, atMs: number): boolean {
     let healthy = this.#initial.get(key) ?? false;
     let latest = -Infinity;
     for (const c of this.#changes) {

@@ -74,7 +74,8 @@ export function rankEndpoints(
   }
   const healthy = candidates.filter((e) => e.provider.healthy).sort(compare(prefs.sort));
   const ordered = pinned ? [pinned, ...healthy.filter((e) => e !== pinned)] : healthy;
-  const usable = prefs.allowFallbacks ? ordered.filter((e) => e.provider.healthy) : ordered.slice(0, 1);
+  // Only a pinned provider can be unhealthy here.
+  const usable = !prefs.allowFallbacks ? ordered.slice(0, 1) : pinned && !pinned.provider.healthy ? healthy : ordered;
   if (usable.length === 0 || !usable[0]!.provider.healthy) {
     throw new ApiError('no_available_provider', undefined, { 'retry-after': '5' });
   }
