@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Base64Image } from '../render/png-text.js';
+import { OutputBuffers } from './output-buffers.js';
 
 /**
  * JSON for responses that carry base64 images. Fastify's schema serializer
@@ -79,7 +80,10 @@ interface RawReply {
   headers(values: Record<string, string>): RawReply;
   type(contentType: string): RawReply;
   send(payload: string | Buffer): unknown;
+  raw: { once(event: 'finish', listener: () => void): unknown };
 }
+
+const outputs = new OutputBuffers();
 
 /** Sends a pre-serialised image body (see serializeWithImages); the route schema still documents it. */
 export function sendWithImages(reply: unknown, headers: Record<string, string>, body: unknown): void {
@@ -90,6 +94,13 @@ export function sendWithImages(reply: unknown, headers: Record<string, string>, 
     return;
   }
   // One Buffer, one write: a Readable of the parts cost ~170 µs of stream machinery per 1024x1024
-  // response (measured under the bench profile: 432 -> 257 µs CPU per cache hit); the copy is ~12%.
-  raw.send(Buffer.concat(payload));
+  // response (measured under the bench profile: 432 -> 257 µs CPU per cache hit). The copy goes
+  // into a reused buffer, given back once Node has written it.
+  let length = 0;
+  for (const part of payload) length += part.length;
+  const out = outputs.take(length);
+  let at = 0;
+  for (const part of payload) at += part.copy(out, at);
+  raw.raw.once('finish', () => outputs.give(out));
+  raw.send(out.subarray(0, length));
 }
