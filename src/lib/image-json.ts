@@ -35,15 +35,13 @@ function slotted(value: unknown, images: Base64Image[], depth: number): unknown 
   return out;
 }
 
-// Below this many bytes of cached image per body, one string beats handing
-// the socket several buffers (measured: a 256x256 poll body, ~11 KB).
-const PARTS_MIN_BYTES = 64 * 1024;
-
 /**
- * The body as one string, or as buffers in order (large cached images: their
- * base64 bytes are used as they are, never re-encoded through a JS string).
+ * The body as one string, or, when it holds images, as bytes written into a
+ * buffer from `take`: each image's base64 tail is copied in as it is, never
+ * re-encoded through a JS string, and the JSON around it is encoded straight
+ * into the same buffer.
  */
-export function serializeWithImages(value: unknown): string | Buffer[] {
+export function serializeWithImages(value: unknown, take: (length: number) => Buffer = Buffer.allocUnsafe): string | Buffer {
   // Images only ever sit under `data`; a running job's poll has none.
   if (typeof value !== 'object' || value === null || !('data' in value)) return JSON.stringify(value);
   const images: Base64Image[] = [];
@@ -51,29 +49,24 @@ export function serializeWithImages(value: unknown): string | Buffer[] {
   // string, then dropping it) before a replacer ran, and a replacer leaves V8's fast path.
   const json = JSON.stringify(slotted(value, images, SLOT_DEPTH));
   if (images.length === 0) return json;
-  const tailBytes = images.reduce((n, image) => n + image.tail.length, 0);
-  const asParts = tailBytes >= PARTS_MIN_BYTES;
+  // A UTF-16 unit is at most 3 UTF-8 bytes; base64 is one byte a character.
+  let bound = json.length * 3;
+  for (const image of images) bound += image.head.length + image.tail.length;
+  const out = take(bound);
   // Slots appear in the order JSON.stringify met the images; indexOf, not a
   // regex: a fresh RegExp per response cost more than the rest of a poll.
-  const parts: Buffer[] = [];
-  let text = '';
+  // Each slot's quotes stay: the text before it ends with the opening one, the text after starts with the closing one.
+  let at = 0;
   let from = 0;
   for (const image of images) {
-    const at = json.indexOf(SLOT_JSON, from);
-    text += `${json.slice(from, at)}"`;
-    if (!asParts) {
-      text += image.head + image.tail.toString('latin1');
-    } else {
-      parts.push(Buffer.from(text + image.head, 'utf8'), image.tail);
-      text = '';
-    }
-    text += '"';
-    from = at + SLOT_JSON.length;
+    const slot = json.indexOf(SLOT_JSON, from);
+    at += out.write(json.slice(from, slot + 1), at, 'utf8');
+    at += out.write(image.head, at, 'latin1');
+    at += image.tail.copy(out, at);
+    from = slot + SLOT_JSON.length - 1;
   }
-  text += json.slice(from);
-  if (!asParts) return text;
-  parts.push(Buffer.from(text, 'utf8'));
-  return parts;
+  at += out.write(json.slice(from), at, 'utf8');
+  return out.subarray(0, at);
 }
 
 interface RawReply {
@@ -85,22 +78,20 @@ interface RawReply {
 
 const outputs = new OutputBuffers();
 
-/** Sends a pre-serialised image body (see serializeWithImages); the route schema still documents it. */
+/**
+ * Sends a pre-serialised image body (see serializeWithImages); the route schema still documents it.
+ * One Buffer, one write: a Readable of the parts cost ~170 µs of stream machinery per 1024x1024
+ * response (measured under the bench profile: 432 -> 257 µs CPU per cache hit). The buffer is a
+ * reused one, given back once Node has written it; a fresh one per response (137 KB for a
+ * 1024x1024 image, off V8's heap) page-faulted and drove V8's external-memory collections.
+ */
 export function sendWithImages(reply: unknown, headers: Record<string, string>, body: unknown): void {
   const raw = (reply as RawReply).headers(headers).type('application/json; charset=utf-8');
-  const payload = serializeWithImages(body);
-  if (typeof payload === 'string') {
-    raw.send(payload);
-    return;
+  let out: Buffer | undefined;
+  const payload = serializeWithImages(body, (length) => (out = outputs.take(length)));
+  if (out) {
+    const taken = out;
+    raw.raw.once('finish', () => outputs.give(taken));
   }
-  // One Buffer, one write: a Readable of the parts cost ~170 µs of stream machinery per 1024x1024
-  // response (measured under the bench profile: 432 -> 257 µs CPU per cache hit). The copy goes
-  // into a reused buffer, given back once Node has written it.
-  let length = 0;
-  for (const part of payload) length += part.length;
-  const out = outputs.take(length);
-  let at = 0;
-  for (const part of payload) at += part.copy(out, at);
-  raw.raw.once('finish', () => outputs.give(out));
-  raw.send(out.subarray(0, length));
+  raw.send(payload);
 }
