@@ -20,7 +20,7 @@ export interface LogSetup {
 export function logSetup(config: Pick<Config, 'logLevel' | 'logFormat'>, stream?: NodeJS.WritableStream): LogSetup {
   if (config.logLevel === 'silent') return { options: false, destination: undefined, close: () => {} };
   const pretty = !stream && (config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true));
-  // Made here so it can be held: JSON lines batched per event-loop turn on stdout, or the pretty transport.
+  // Made here so it can be held: JSON lines batched on stdout (BatchedLines), or the pretty transport.
   const lines = stream || pretty ? undefined : new BatchedLines(process.stdout.fd ?? 1);
   const destination =
     stream ?? lines ?? pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } });
