@@ -64,7 +64,7 @@ export async function viewJob(deps: JobViewDeps, polled: Job, baseUrl: string, v
   const images =
     job.responseFormat === 'url'
       ? jobImageUrls(baseUrl, await deps.imageLinks.jobLinkId(job.id), job.n).map((url) => ({ url }))
-      : (await provider.renderImages(job, { request_id: traceRequestId, job_id: job.id })).map((image) => ({ b64_json: b64Json(image) }));
+      : (await provider.renderImages(job, traceRequestId, job.id)).map((image) => ({ b64_json: b64Json(image) }));
   body.data = { created: Math.floor(doneAtMs(job) / 1000), data: images };
   body.x_0g_trace = { request_id: traceRequestId, provider: job.providerAddress, billing: deps.jobs.billing(job, outcome.currency) };
   // verify_tee on the submit or on this poll (contract §18.3).

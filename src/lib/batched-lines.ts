@@ -98,7 +98,7 @@ export class BatchedLines {
     }, 10).unref();
   }
 
-  /** Bytes waiting to be written (lines of this turn, or what the reader has not taken yet). */
+  /** Bytes waiting to be written (lines gathered since the last write, or what the reader has not taken yet). */
   get pendingBytes(): number {
     return this.#length;
   }

@@ -92,8 +92,8 @@ export class MockProvider {
     return this.spec.signsResponses ? uuidFromHex(createHash('sha256').update(`res-key:${jobId}`).digest('hex')) : undefined;
   }
 
-  /** Base64 PNGs, tagged with `tags` as tEXt chunks (request id, job id, provider). */
-  async renderImages(set: ImageSet, tags: Record<string, string>): Promise<Base64Image[]> {
+  /** Base64 PNGs, tagged as tEXt chunks with the request id, the job id (async jobs) and this provider. */
+  async renderImages(set: ImageSet, requestId: string, jobId?: string): Promise<Base64Image[]> {
     // Plain literals, no spreads: this runs on every cache hit.
     const params: RenderParams[] = new Array(set.n);
     for (let index = 0; index < set.n; index++) {
@@ -102,13 +102,15 @@ export class MockProvider {
       params[index] = p;
     }
     const pngs = await Promise.all(this.renderer.renderMany(params));
-    const entries: Record<string, string> = { ...tags, provider_address: this.spec.address };
+    const address = this.spec.address;
+    const entries: Record<string, string> =
+      jobId === undefined ? { request_id: requestId, provider_address: address } : { request_id: requestId, job_id: jobId, provider_address: address };
     return pngs.map((png) => taggedBase64(png, entries));
   }
 
   async generate(body: ProviderImageRequest, set: ImageSet, requestId: string, headers: IncomingHttpHeaders = {}): Promise<ProviderResult> {
     this.receive(body, requestId, headers);
-    const images = await this.renderImages(set, { request_id: requestId });
+    const images = await this.renderImages(set, requestId);
     const result: ProviderResult = {
       body: {
         created: unixSeconds(this.clock),

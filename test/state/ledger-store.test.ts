@@ -59,6 +59,15 @@ eachBackend(t, 'ledger store', async (t, backend) => {
     t.same(await ids(store, 2), ['a', 'b'], 'a limit keeps the newest');
     t.same(await ids(store, 0), []);
     t.same(await ids(store, 10), ['c', 'a', 'b']);
+    await store.book('b', OG, charge());
+    t.same(await ids(store), ['c', 'a', 'b'], 'the most recent account stays the newest');
+    await store.reset('b');
+    await store.open('a', OG);
+    await store.open('b', OG);
+    await store.open('c', OG);
+    t.same(await ids(store), ['a', 'b', 'c'], 'a forgotten account comes back as the newest');
+    await store.book('b', OG, charge());
+    t.same(await ids(store), ['a', 'c', 'b']);
   });
 
   t.test('book charges the account in its currency; balances may go negative', async (t) => {

@@ -25,6 +25,8 @@ import type {
  */
 export class MemoryLedgerStore implements LedgerStore {
   readonly #accounts = new Map<string, AccountRecord>();
+  /** The last account #touch put at the end of #accounts (only #touch appends). */
+  #lastTouched: string | undefined;
   readonly #spends = new Map<string, KeySpendEntry>();
   readonly #bounds: Required<LedgerBounds>;
   #listedCharges = 0;
@@ -140,6 +142,9 @@ export class MemoryLedgerStore implements LedgerStore {
   /** The account, opened if absent, made the most recently active. */
   #touch(accountId: string, opening: Opening): AccountRecord {
     let account = this.#accounts.get(accountId);
+    // Already the most recent (one busy key): no reordering. A delete and re-insert per booking left the
+    // map's table full of deleted entries to compact.
+    if (account && accountId === this.#lastTouched) return account;
     if (account) {
       this.#accounts.delete(accountId);
     } else {
@@ -148,6 +153,7 @@ export class MemoryLedgerStore implements LedgerStore {
       account = { accountId, currency, balance, spent: 0n, chargeCount: 0, droppedCharges: 0, startBalance: balance, recent: [] };
     }
     this.#accounts.set(accountId, account);
+    this.#lastTouched = accountId;
     return account;
   }
 
