@@ -62,6 +62,8 @@ eachBackend(t, 'client report', async (t, backend) => {
     await s.observe(obs('c', 2));
     await s.observe(obs('c', 3));
     t.strictSame((await keysOf(s)).map((k) => k.keyId), ['c'], 'six observations are past totalMax: a goes');
+    for (const [keyId, n] of [['a', 7], ['c', 4], ['c', 5], ['d', 1]] as const) await s.observe(obs(keyId, n));
+    t.strictSame((await keysOf(s)).map((k) => k.keyId), ['c', 'd'], 'a, then c twice, then d: a was the least recently active');
     t.equal((await s.report('a', jobStatus, costOf)).expired_job_polls.count, 0);
   });
 

@@ -6,6 +6,8 @@ import type { Json, ReportStore } from '../types.js';
 /** Each key's recent observations in this process, least recently active key first (Map order). */
 export class MemoryReportStore implements ReportStore {
   readonly #keys = new Map<string, Observation[]>();
+  /** The last key #touch put at the end of #keys (only #touch appends). */
+  #lastTouched: string | undefined;
   #total = 0;
   readonly #bounds: ReportBounds;
 
@@ -61,14 +63,19 @@ export class MemoryReportStore implements ReportStore {
 
   /** The key's list, made the most recently active. */
   #touch(keyId: string): Observation[] {
-    const list = this.#keys.get(keyId) ?? [];
+    let list = this.#keys.get(keyId);
+    // Already the most recent (one busy key): a delete and re-insert per request only filled the map with deleted entries.
+    if (list && keyId === this.#lastTouched) return list;
+    list ??= [];
     this.#keys.delete(keyId);
     this.#keys.set(keyId, list);
+    this.#lastTouched = keyId;
     return list;
   }
 
   /** Least recently active keys go while there are too many keys or observations (the newest key always fits: totalMax >= perKeyMax). */
   #evict(): void {
+    if (this.#keys.size <= this.#bounds.keysMax && this.#total <= this.#bounds.totalMax) return;
     for (const [id, list] of this.#keys) {
       if (this.#keys.size <= this.#bounds.keysMax && this.#total <= this.#bounds.totalMax) break;
       this.#keys.delete(id);
