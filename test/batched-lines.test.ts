@@ -2,15 +2,21 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { BatchedLines } from '../src/lib/batched-lines.js';
 
-t.test('lines are gathered and written together, in order, after the flush delay', async (t) => {
+/** A fresh file to log into, removed when the test ends. */
+function logFile(t: Test): { file: string; fd: number } {
   const dir = mkdtempSync(join(tmpdir(), 'batched-lines-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'log');
   const fd = openSync(file, 'w');
   t.teardown(() => closeSync(fd));
+  return { file, fd };
+}
+
+t.test('lines are gathered and written together, in order, after the flush delay', async (t) => {
+  const { file, fd } = logFile(t);
   const lines = new BatchedLines(fd, 1024 * 1024, 20);
   t.teardown(() => lines.end());
   lines.write('{"n":1}\n');
@@ -27,11 +33,7 @@ t.test('lines are gathered and written together, in order, after the flush delay
 });
 
 t.test('a pipe-full of lines is written at once, without waiting for the delay', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'batched-lines-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'log');
-  const fd = openSync(file, 'w');
-  t.teardown(() => closeSync(fd));
+  const { file, fd } = logFile(t);
   const lines = new BatchedLines(fd, 1024 * 1024, 60_000);
   t.teardown(() => lines.end());
   const line = `${JSON.stringify({ pad: 'é'.repeat(1000) })}\n`;

@@ -75,9 +75,9 @@ export class MemoryReportStore implements ReportStore {
 
   /** Least recently active keys go while there are too many keys or observations (the newest key always fits: totalMax >= perKeyMax). */
   #evict(): void {
-    if (this.#keys.size <= this.#bounds.keysMax && this.#total <= this.#bounds.totalMax) return;
-    for (const [id, list] of this.#keys) {
-      if (this.#keys.size <= this.#bounds.keysMax && this.#total <= this.#bounds.totalMax) break;
+    // The least recently active key is always the map's first.
+    while (this.#keys.size > this.#bounds.keysMax || this.#total > this.#bounds.totalMax) {
+      const [id, list] = this.#keys.entries().next().value!;
       this.#keys.delete(id);
       this.#total -= list.length;
     }
