@@ -9,6 +9,7 @@ import { ConnectionTracker } from './connections.js';
 import { CANONICAL_MAX_BYTES, textHash } from './domain/client-report.js';
 import { ApiError, toApiError } from './errors.js';
 import { answerClientError, answerExpectation, frameworkError, jsonParseProblem, missingHost, originForm } from './http-edge.js';
+import { EndOfTurn } from './lib/end-of-turn.js';
 import { acceptClientRequestId, newRequestId } from './lib/ids.js';
 import { LAZY_SCHEMA_CONTROLLER } from './lazy-compilers.js';
 import { jsonDepthExceeds } from './lib/json-depth.js';
@@ -52,6 +53,16 @@ export type App = FastifyInstance;
 
 const MAX_JSON_DEPTH = 32;
 
+/**
+ * Small answers wait for the end of the turn (EndOfTurn). A large one is written
+ * at once: its segments wake the client anyway, and held back it would keep its
+ * pooled buffer (OutputBuffers) from the answers after it. A 1024x1024 cache hit
+ * measured +30 µs per request held, where a 256x256 one (14 KB) saved 15.
+ */
+const HELD_MAX_BYTES = 64 * 1024;
+const heldToEndOfTurn = (payload: unknown): boolean =>
+  (typeof payload === 'string' || Buffer.isBuffer(payload)) && payload.length <= HELD_MAX_BYTES;
+
 /** Builds the whole server without listening: tests inject, server.ts listens. */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
   let log: FastifyInstance['log'] | undefined;
@@ -60,6 +71,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     onStateStatus: (ok, reason) => (ok ? log?.info('state store is back') : log?.warn({ reason }, 'state store unavailable')),
   });
   const logging = logSetup(config, deps.logStream);
+  // Answers are written at the end of the event-loop turn (see EndOfTurn for why and what it saves).
+  const endOfTurn = new EndOfTurn((err) => log?.error({ err }, 'writing an answer failed'));
   const app = Fastify({
     logger: logging.options,
     childLoggerFactory,
@@ -79,7 +92,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       // Checked in onRequest instead, so the 400 has the Router's envelope.
       requireHostHeader: false,
     },
-    clientErrorHandler: answerClientError,
+    // Deferred as answers are: a request refused before its body was read (a 401) answers first, and a bad chunk after it gets no second answer.
+    clientErrorHandler: (err, socket) => endOfTurn.defer(() => answerClientError(err, socket)),
     frameworkErrors: frameworkError,
     rewriteUrl: (req) => originForm(req.url),
     // A request that arrives on a kept-alive connection during shutdown is served (then the connection closes).
@@ -135,7 +149,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     const latencyMs = req.fault?.latencyMs;
     if (!latencyMs) {
       closeIfShuttingDown(reply);
-      done(null, payload);
+      if (heldToEndOfTurn(payload)) endOfTurn.defer(() => done(null, payload));
+      else done(null, payload);
       return;
     }
     void sleep(latencyMs).then(() => {
