@@ -26,6 +26,8 @@ if (!scenario || specs.length < 2) {
 const pinned = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const onCore = (core, args) => (pinned ? ['taskset', ['-c', String(core), ...args]] : [args[0], args.slice(1)]);
 const loadScript = new URL('./load.mjs', import.meta.url).pathname;
+// AB_CONNECTIONS=1: one request at a time, so req/s is 1 / latency (what a lone client waits).
+const connections = Number(process.env.AB_CONNECTIONS ?? 32);
 
 async function start(spec) {
   const [dir, ...settings] = spec.split('+');
@@ -44,7 +46,7 @@ async function start(spec) {
 
 function load(server, seconds) {
   const r = server.request;
-  const opts = { url: `${server.origin}${r.path}${r.search ?? ''}`, method: r.method, headers: r.headers, body: r.body, uniquePromptSize: r.uniquePromptSize, connections: 32, duration: seconds };
+  const opts = { url: `${server.origin}${r.path}${r.search ?? ''}`, method: r.method, headers: r.headers, body: r.body, uniquePromptSize: r.uniquePromptSize, connections, duration: seconds };
   const [command, args] = onCore(1, [process.execPath, loadScript, JSON.stringify(opts)]);
   return new Promise((done, fail) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -65,7 +67,7 @@ try {
       server.rounds.push({ rps: r.rps, cpuUs: ((cpuSeconds(server.child.pid) - cpuBefore) / r.answered) * 1e6, bad: r.bad });
     }
   }
-  console.log(`${scenario.name}: ${roundsArg} rounds of ${secondsArg} s, 32 connections${pinned ? ', server on core 0, load on core 1' : ''}`);
+  console.log(`${scenario.name}: ${roundsArg} rounds of ${secondsArg} s, ${connections} connection(s)${pinned ? ', server on core 0, load on core 1' : ''}`);
   for (const [i, s] of servers.entries()) {
     const cpu = s.rounds.map((r) => r.cpuUs);
     console.log(`${i}: ${s.spec}  ${Math.round(median(s.rounds.map((r) => r.rps)))} req/s, ${median(cpu).toFixed(1)} µs CPU/req  [${cpu.map((x) => x.toFixed(0)).join(' ')}]  errors/non-2xx ${s.rounds.reduce((n, r) => n + r.bad, 0)}`);
