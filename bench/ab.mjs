@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { cpuSeconds, freePort, serverNodeFlags, waitForStatus } from './proc.mjs';
 import { median } from './measure.mjs';
 import { renderScenarios, replayScenarios } from './scenarios.mjs';
+import { BENCH_ENV } from './servers.mjs';
 
 const [key, roundsArg, secondsArg, ...specs] = process.argv.slice(2);
 const scenario = [...replayScenarios, ...renderScenarios].find((s) => s.key === key);
@@ -32,7 +33,7 @@ const connections = Number(process.env.AB_CONNECTIONS ?? 32);
 async function start(spec) {
   const [dir, ...settings] = spec.split('+');
   const port = await freePort();
-  const env = { ...process.env, RATE_LIMIT_RPM: '0', MAX_EVENT_LOOP_DELAY_MS: '0', MAX_LIVE_JOBS: '10000000', ...scenario.env, PORT: String(port), HOST: '127.0.0.1' };
+  const env = { ...process.env, ...BENCH_ENV, ...scenario.env, PORT: String(port), HOST: '127.0.0.1' };
   delete env.LOG_LEVEL;
   for (const setting of settings) env[setting.slice(0, setting.indexOf('='))] = setting.slice(setting.indexOf('=') + 1);
   const [command, args] = onCore(0, [process.execPath, ...serverNodeFlags, resolve(dir, 'bench/serve-emulator.mjs')]);

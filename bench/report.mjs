@@ -65,7 +65,7 @@ export function formatReport({ machine, command, date, load, cores, replay, rend
     '',
     `${load.connections} connections, ${load.rounds} alternating round(s) x ${load.seconds} s per server and scenario after a ${load.warmupSeconds} s warm-up${peerNames.some((n) => n.startsWith('WireMock')) ? ` (WireMock: ${load.jitWarmupSeconds} s, for its JIT)` : ''}, medians. ` +
       'Cells: req/s (server CPU µs per request: utime+stime of its process tree from /proc over the round ÷ requests answered). ' +
-      'Emulator: default LOG_LEVEL (info), RATE_LIMIT_RPM=0, MAX_EVENT_LOOP_DELAY_MS=0. Every other server replays the bytes the emulator answered.',
+      'Emulator: default LOG_LEVEL (info), RATE_LIMIT_RPM=0, MAX_EVENT_LOOP_DELAY_MS=0, DEFAULT_BALANCE_0G=1000000000. Every other server replays the bytes the emulator answered.',
     '',
     ...main,
     ...(failures.length ? ['', 'Could not serve the route:', ...failures] : []),
